@@ -1,0 +1,106 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Neutrinet.RadiusBackend.Caching;
+using Neutrinet.RadiusBackend.Observability;
+using StackExchange.Redis;
+
+namespace Neutrinet.RadiusBackend.Accounting;
+
+public sealed record LoginOutcome(string MemberId, bool Accepted, string? Reason, string? TokenId, string? NasIdentifier, DateTimeOffset At)
+{
+    /// <summary>A generic failure that must not overwrite a more precise reason recorded moments before.</summary>
+    public bool Weak { get; init; }
+}
+
+/// <summary>
+/// Last login / last failure per member, and last use per token. Written off the request path by one background
+/// writer; successes are coalesced to one write per member per minute so a warm login costs no Redis work.
+/// Losing one of these on a crash is acceptable: they are informational, unlike accounting.
+/// </summary>
+public sealed class LoginOutcomes(RedisConnection redis, ILogger<LoginOutcomes> logger) : BackgroundService
+{
+    static readonly TimeSpan SuccessResolution = TimeSpan.FromMinutes(1);
+    readonly Channel<LoginOutcome> _queue = Channel.CreateBounded<LoginOutcome>(
+        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    readonly ConcurrentDictionary<string, long> _lastSuccessWrittenMs = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, long> _lastFailureMs = new(StringComparer.Ordinal);
+
+    public void Record(LoginOutcome outcome)
+    {
+        if (!outcome.Accepted)
+        {
+            var now = outcome.At.ToUnixTimeMilliseconds();
+            if (outcome.Weak && _lastFailureMs.TryGetValue(outcome.MemberId, out var previous) && now - previous < 10_000) return;
+            _lastFailureMs[outcome.MemberId] = now;
+        }
+        else
+        {
+            var now = outcome.At.ToUnixTimeMilliseconds();
+            var key = outcome.MemberId + "/" + outcome.TokenId;
+            if (_lastSuccessWrittenMs.TryGetValue(key, out var last) && now - last < SuccessResolution.TotalMilliseconds) return;
+            _lastSuccessWrittenMs[key] = now;
+        }
+        if (!_queue.Writer.TryWrite(outcome)) BackendMetrics.LoginOutcomesDropped.Inc();
+    }
+
+    public async Task<IReadOnlyDictionary<string, string>> GetAsync(string memberId)
+    {
+        var entries = await redis.Database.HashGetAllAsync(redis.Prefix + "login:" + memberId);
+        return entries.ToDictionary(e => (string)e.Name!, e => (string?)e.Value ?? "");
+    }
+
+    /// <summary>Last use of each of a member's tokens (unix ms), for the token list.</summary>
+    public async Task<IReadOnlyDictionary<string, DateTimeOffset>> GetTokenLastUsedAsync(string memberId)
+    {
+        var entries = await redis.Database.HashGetAllAsync(redis.Prefix + "token-used:" + memberId);
+        return entries.Where(e => e.Value.TryParse(out long _))
+            .ToDictionary(e => (string)e.Name!, e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Value));
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var o in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            try
+            {
+                var at = o.At.ToUnixTimeMilliseconds();
+                var db = redis.Database;
+                HashEntry[] fields = o.Accepted
+                    ? [new("lastLoginAt", at), new("lastLoginNas", o.NasIdentifier ?? "")]
+                    : [new("lastFailureAt", at), new("lastFailureReason", o.Reason ?? "")];
+                await db.HashSetAsync(redis.Prefix + "login:" + o.MemberId, fields);
+                if (o.Accepted && o.TokenId is not null)
+                    await db.HashSetAsync(redis.Prefix + "token-used:" + o.MemberId, o.TokenId, at);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                BackendMetrics.LoginOutcomesDropped.Inc();
+                logger.LogDebug("Login outcome not recorded: {Error}", ex.Message);
+            }
+        }
+    }
+}
+
+/// <summary>Closes ghost sessions and keeps the active-sessions gauge current.</summary>
+public sealed class AccountingMaintenance(SessionStore sessions, ILogger<AccountingMaintenance> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var subscribed = false;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(30));
+        do
+        {
+            try
+            {
+                if (!subscribed) { await sessions.SubscribeAsync(); subscribed = true; }
+                var closed = await sessions.CloseStaleSessionsAsync();
+                if (closed > 0) logger.LogInformation("Closed {Count} stale sessions", closed);
+                BackendMetrics.ActiveSessions.Set(await sessions.CountOpenAsync());
+            }
+            catch (Exception ex) when (ex is AccountingUnavailableException or RedisException or TimeoutException)
+            {
+                logger.LogDebug("Accounting maintenance skipped: {Error}", ex.Message);
+            }
+        } while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+}

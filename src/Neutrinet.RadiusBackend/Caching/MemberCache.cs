@@ -1,0 +1,275 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Microsoft.Extensions.Options;
+using Neutrinet.RadiusBackend.Directory;
+using Neutrinet.RadiusBackend.Observability;
+using StackExchange.Redis;
+
+namespace Neutrinet.RadiusBackend.Caching;
+
+public enum LookupStatus { Found, NotFound, Unavailable }
+
+/// <summary>The outcome of a member lookup; <see cref="Stale"/> marks a grace answer given while LDAP is down.</summary>
+public readonly record struct MemberLookup(LookupStatus Status, MemberEntry? Member, bool Stale = false)
+{
+    public static readonly MemberLookup NotFound = new(LookupStatus.NotFound, null);
+    public static readonly MemberLookup Unavailable = new(LookupStatus.Unavailable, null);
+}
+
+/// <summary>
+/// Cache-aside in front of LDAP: process memory first (the warm login path touches no network), then Redis (shared by
+/// every instance), then LDAP. Invalidation removes both layers and is broadcast on a Redis channel so every instance
+/// drops its memory copy. An unreadable Redis entry is a miss; Redis failures never fail a lookup.
+/// </summary>
+public sealed class MemberCache : IHostedService, IDisposable
+{
+    readonly MemberDirectory _directory;
+    readonly RedisConnection _redis;
+    readonly CacheOptions _options;
+    readonly ILogger<MemberCache> _logger;
+    readonly TimeProvider _time;
+    readonly ConcurrentDictionary<string, MemoryEntry> _memory = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<string, Task<MemberLookup>> _inflight = new(StringComparer.Ordinal);
+    readonly RedisChannel _channel;
+    readonly CancellationTokenSource _stopping = new();
+    Timer? _sweeper;
+
+    public MemberCache(MemberDirectory directory, RedisConnection redis, IOptions<CacheOptions> options,
+        ILogger<MemberCache> logger, TimeProvider time)
+    {
+        _directory = directory;
+        _redis = redis;
+        _options = options.Value;
+        _logger = logger;
+        _time = time;
+        _channel = RedisChannel.Literal(redis.Prefix + "invalidate");
+    }
+
+    sealed record MemoryEntry(MemberEntry? Member, long FetchedAtMs);
+
+    /// <summary>Finds a member by normalised email. Never throws for infrastructure failures.</summary>
+    public ValueTask<MemberLookup> FindByEmailAsync(string email, CancellationToken ct = default)
+    {
+        var now = NowMs();
+        if (_memory.TryGetValue(email, out var cached))
+        {
+            var age = now - cached.FetchedAtMs;
+            if (cached.Member is null ? age < _options.NegativeFor.TotalMilliseconds : age < _options.FreshFor.TotalMilliseconds)
+            {
+                BackendMetrics.CacheLookups.WithLabels("memory", "hit").Inc();
+                return ValueTask.FromResult(cached.Member is null ? MemberLookup.NotFound : new MemberLookup(LookupStatus.Found, cached.Member));
+            }
+        }
+        BackendMetrics.CacheLookups.WithLabels("memory", "miss").Inc();
+        return new ValueTask<MemberLookup>(SingleFlight(email, cached));
+    }
+
+    /// <summary>Drops a member everywhere: this process, Redis, and (by broadcast) every other instance.</summary>
+    public async Task InvalidateAsync(IEnumerable<string> emails)
+    {
+        foreach (var email in emails.Distinct(StringComparer.Ordinal))
+        {
+            _memory.TryRemove(email, out _);
+            try
+            {
+                await _redis.Database.KeyDeleteAsync(Key(email));
+                await _redis.Subscriber.PublishAsync(_channel, email);
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                // Other instances then see the change when their memory copy ages out (FreshFor).
+                BackendMetrics.RedisErrors.WithLabels("invalidate").Inc();
+                _logger.LogWarning("Could not broadcast a member invalidation: {Error}", ex.Message);
+            }
+        }
+    }
+
+    /// <summary>Empties both layers (operators and the cold-start benchmark use this).</summary>
+    public async Task ClearAsync()
+    {
+        _memory.Clear();
+        try
+        {
+            await _redis.Subscriber.PublishAsync(_channel, "*");
+            var db = _redis.Database;
+            foreach (var endpoint in db.Multiplexer.GetEndPoints())
+            {
+                var server = db.Multiplexer.GetServer(endpoint);
+                if (server.IsReplica || !server.IsConnected) continue;
+                await foreach (var key in server.KeysAsync(db.Database, _redis.Prefix + "member:*", pageSize: 1000))
+                    await db.KeyDeleteAsync(key, CommandFlags.FireAndForget);
+            }
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            BackendMetrics.RedisErrors.WithLabels("clear").Inc();
+        }
+    }
+
+    Task<MemberLookup> SingleFlight(string email, MemoryEntry? stale)
+    {
+        // Concurrent misses for one member (a reconnect storm) share one LDAP round trip.
+        if (_inflight.TryGetValue(email, out var running)) return running;
+        var tcs = new TaskCompletionSource<MemberLookup>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_inflight.TryAdd(email, tcs.Task)) return _inflight.TryGetValue(email, out running) ? running : LoadAsync(email, stale);
+        _ = RunLoad(email, stale, tcs);
+        return tcs.Task;
+    }
+
+    async Task RunLoad(string email, MemoryEntry? stale, TaskCompletionSource<MemberLookup> tcs)
+    {
+        try { tcs.TrySetResult(await LoadAsync(email, stale)); }
+        catch (Exception ex) { tcs.TrySetException(ex); }
+        finally { _inflight.TryRemove(email, out _); }
+    }
+
+    async Task<MemberLookup> LoadAsync(string email, MemoryEntry? stale)
+    {
+        var shared = await ReadRedisAsync(email);
+        var now = NowMs();
+        if (shared is not null && now - shared.FetchedAtMs < _options.FreshFor.TotalMilliseconds)
+        {
+            Remember(email, shared);
+            return new MemberLookup(LookupStatus.Found, shared.Member);
+        }
+
+        try
+        {
+            var member = await _directory.FindByEmailAsync(email);
+            var entry = new MemoryEntry(member, NowMs());
+            Remember(email, entry);
+            if (member is null) return MemberLookup.NotFound;
+            WriteRedis(email, entry);
+            return new MemberLookup(LookupStatus.Found, member);
+        }
+        catch (DirectoryUnavailableException)
+        {
+            // LDAP is down: a member seen recently keeps working for the configured grace; nobody else gets in.
+            var best = new[] { stale, shared }.Where(e => e?.Member is not null).MaxBy(e => e!.FetchedAtMs);
+            if (best is not null && NowMs() - best.FetchedAtMs < _options.LdapOutageGrace.TotalMilliseconds)
+            {
+                BackendMetrics.StaleServed.Inc();
+                return new MemberLookup(LookupStatus.Found, best.Member, Stale: true);
+            }
+            return MemberLookup.Unavailable;
+        }
+    }
+
+    void Remember(string email, MemoryEntry entry)
+    {
+        if (_memory.Count < _options.MaxMemoryEntries || _memory.ContainsKey(email))
+            _memory[email] = entry;
+    }
+
+    async Task<MemoryEntry?> ReadRedisAsync(string email)
+    {
+        if (!_redis.IsConnected) return null;
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var value = await _redis.Database.StringGetAsync(Key(email));
+            BackendMetrics.RedisDuration.WithLabels("member_get").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            if (value.IsNullOrEmpty)
+            {
+                BackendMetrics.CacheLookups.WithLabels("redis", "miss").Inc();
+                return null;
+            }
+            var document = JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, CacheJsonContext.Default.CachedMemberDocument);
+            if (document is null || document.Version != CachedMemberDocument.CurrentVersion || document.Member is null
+                || !string.Equals(document.Member.Email, email, StringComparison.Ordinal))
+            {
+                BackendMetrics.CacheLookups.WithLabels("redis", "error").Inc();
+                return null;
+            }
+            BackendMetrics.CacheLookups.WithLabels("redis", "hit").Inc();
+            return new MemoryEntry(document.Member, document.FetchedAtMs);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException or NotSupportedException)
+        {
+            // Unreadable or unreachable: a miss, never a decision.
+            BackendMetrics.CacheLookups.WithLabels("redis", "error").Inc();
+            return null;
+        }
+    }
+
+    void WriteRedis(string email, MemoryEntry entry)
+    {
+        if (!_redis.IsConnected || entry.Member is null) return;
+        try
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(
+                new CachedMemberDocument(CachedMemberDocument.CurrentVersion, entry.FetchedAtMs, entry.Member),
+                CacheJsonContext.Default.CachedMemberDocument);
+            // Kept as long as the outage grace, so a restarted backend still has its grace data.
+            _redis.Database.StringSet(Key(email), bytes, _options.LdapOutageGrace, flags: CommandFlags.FireAndForget);
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            BackendMetrics.RedisErrors.WithLabels("member_set").Inc();
+        }
+    }
+
+    RedisKey Key(string email) => _redis.Prefix + "member:" + email;
+    long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = SubscribeUntilDoneAsync(_stopping.Token);
+        _sweeper = new Timer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
+        return Task.CompletedTask;
+    }
+
+    async Task SubscribeUntilDoneAsync(CancellationToken ct)
+    {
+        // Once subscribed, StackExchange.Redis restores the subscription after reconnects by itself.
+        for (var attempt = 0; !ct.IsCancellationRequested; attempt++)
+        {
+            try
+            {
+                await _redis.Subscriber.SubscribeAsync(_channel, (channel, message) =>
+                {
+                    var email = (string?)message;
+                    if (email == "*") _memory.Clear();
+                    else if (email is not null) _memory.TryRemove(email, out _);
+                });
+                return;
+            }
+            catch (Exception ex) when (ex is RedisException or TimeoutException)
+            {
+                if (attempt == 0) _logger.LogWarning("Invalidation channel not subscribed yet: {Error}", ex.Message);
+                try { await Task.Delay(TimeSpan.FromSeconds(1), ct); }
+                catch (OperationCanceledException) { return; }
+            }
+        }
+    }
+
+    void Sweep()
+    {
+        var horizon = NowMs() - (long)Math.Max(_options.LdapOutageGrace.TotalMilliseconds, _options.FreshFor.TotalMilliseconds);
+        foreach (var (email, entry) in _memory)
+            if (entry.FetchedAtMs < horizon) _memory.TryRemove(email, out _);
+    }
+
+    public void Dispose()
+    {
+        _stopping.Dispose();
+        _sweeper?.Dispose();
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _stopping.Cancel();
+        _sweeper?.Dispose();
+        return Task.CompletedTask;
+    }
+}
+
+public sealed record CachedMemberDocument(int Version, long FetchedAtMs, MemberEntry Member)
+{
+    public const int CurrentVersion = 1;
+}
+
+[JsonSerializable(typeof(CachedMemberDocument))]
+internal sealed partial class CacheJsonContext : JsonSerializerContext;

@@ -1,0 +1,266 @@
+using System.DirectoryServices.Protocols;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+using Neutrinet.RadiusBackend.Security;
+
+namespace Neutrinet.RadiusBackend.Directory;
+
+/// <summary>
+/// Member and VPN-token entries in LDAP. This is the only code that knows the directory's layout; everything else
+/// speaks <see cref="MemberEntry"/>.
+/// </summary>
+public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<LdapOptions> options)
+{
+    static readonly string[] MemberAttributes =
+    [
+        "uid", "mail", "cn", "displayName", "neutrinetSuspended", "neutrinetFramedIPAddress",
+        "neutrinetFramedIPv6Prefix", "neutrinetFramedRoute", "neutrinetSimultaneousUse",
+    ];
+    static readonly string[] TokenAttributes = ["cn", "description", "userPassword", "createTimestamp", "neutrinetSuspended"];
+
+    readonly LdapOptions _options = options.Value;
+
+    public static bool IsValidMemberId(string id) => MemberIdPattern().IsMatch(id);
+    public static bool IsValidTokenId(string id) => TokenIdPattern().IsMatch(id);
+
+    public Task<MemberEntry?> FindByEmailAsync(string email, CancellationToken ct = default) =>
+        pool.RunAsync("find_member", c => FindOne(c, $"(&(objectClass=neutrinetMember)(mail={LdapEscaping.FilterValue(email)}))"), ct);
+
+    public Task<MemberEntry?> FindByIdAsync(string memberId, CancellationToken ct = default) =>
+        IsValidMemberId(memberId)
+            ? pool.RunAsync("find_member", c => FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))"), ct)
+            : Task.FromResult<MemberEntry?>(null);
+
+    public Task<MemberEntry> CreateAsync(NewMember member, IssuedVpnToken? firstToken, string tokenLabel, CancellationToken ct = default)
+    {
+        var id = "m" + Base32.Encode(RandomNumberGenerator.GetBytes(10));
+        return pool.RunAsync("create_member", c =>
+        {
+            var add = new AddRequest(MemberDn(id),
+                new DirectoryAttribute("objectClass", "inetOrgPerson", "neutrinetMember"),
+                new DirectoryAttribute("uid", id),
+                new DirectoryAttribute("mail", member.Email),
+                new DirectoryAttribute("cn", member.DisplayName),
+                new DirectoryAttribute("sn", member.DisplayName),
+                new DirectoryAttribute("displayName", member.DisplayName));
+            if (member.PasswordHash is not null) add.Attributes.Add(new DirectoryAttribute("userPassword", member.PasswordHash));
+            try { c.SendRequest(add); }
+            catch (DirectoryOperationException e) when (e.Response?.ResultCode is ResultCode.ConstraintViolation or ResultCode.EntryAlreadyExists)
+            {
+                // slapd's unique overlay keeps mail unique even between two racing registrations.
+                throw new MemberAlreadyExistsException("A member with this email already exists");
+            }
+            if (firstToken is not null) AddToken(c, id, firstToken, tokenLabel, suspended: false);
+            return FindOne(c, $"(&(objectClass=neutrinetMember)(uid={id}))")
+                ?? throw new SuspectSessionException("created member not readable");
+        }, ct);
+    }
+
+    public Task AddTokenAsync(string memberId, IssuedVpnToken token, string label, CancellationToken ct = default) =>
+        Guard(memberId) ?? pool.RunAsync("add_token", c =>
+        {
+            var member = FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))")
+                ?? throw new MemberNotFoundException("No such member");
+            AddToken(c, memberId, token, label, member.Suspended);
+            return true;
+        }, ct);
+
+    public Task<bool> RemoveTokenAsync(string memberId, string tokenId, CancellationToken ct = default) =>
+        !IsValidMemberId(memberId) || !IsValidTokenId(tokenId)
+            ? Task.FromResult(false)
+            : pool.RunAsync("remove_token", c => TryDelete(c, TokenDn(memberId, tokenId)), ct);
+
+    /// <summary>Suspension is written on the member and each of its tokens: slapd's ACL then refuses binds with any of them.</summary>
+    public Task SetSuspendedAsync(string memberId, bool suspended, CancellationToken ct = default) =>
+        Guard(memberId) ?? pool.RunAsync("suspend_member", c =>
+        {
+            var member = FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))")
+                ?? throw new MemberNotFoundException("No such member");
+            var value = suspended ? "TRUE" : "FALSE";
+            c.SendRequest(new ModifyRequest(MemberDn(memberId), DirectoryAttributeOperation.Replace, "neutrinetSuspended", value));
+            foreach (var token in member.Tokens)
+                c.SendRequest(new ModifyRequest(TokenDn(memberId, token.Id), DirectoryAttributeOperation.Replace, "neutrinetSuspended", value));
+            return true;
+        }, ct);
+
+    public Task UpdateRadiusProfileAsync(string memberId, RadiusProfile profile, CancellationToken ct = default) =>
+        Guard(memberId) ?? pool.RunAsync("update_member", c =>
+        {
+            var modify = new ModifyRequest(MemberDn(memberId));
+            Replace(modify, "neutrinetFramedIPAddress", profile.FramedIpAddress);
+            Replace(modify, "neutrinetFramedIPv6Prefix", profile.FramedIpv6Prefix);
+            Replace(modify, "neutrinetFramedRoute", [.. profile.FramedRoutes]);
+            Replace(modify, "neutrinetSimultaneousUse", profile.SimultaneousUse?.ToString(CultureInfo.InvariantCulture));
+            SendModify(c, modify);
+            return true;
+        }, ct);
+
+    public Task UpdateAccountAsync(string memberId, string? email, string? displayName, string? passwordHash, CancellationToken ct = default) =>
+        Guard(memberId) ?? pool.RunAsync("update_member", c =>
+        {
+            var modify = new ModifyRequest(MemberDn(memberId));
+            if (email is not null) Replace(modify, "mail", email);
+            if (displayName is not null) { Replace(modify, "cn", displayName); Replace(modify, "displayName", displayName); }
+            if (passwordHash is not null) Replace(modify, "userPassword", passwordHash);
+            try { SendModify(c, modify); }
+            catch (DirectoryOperationException e) when (e.Response?.ResultCode is ResultCode.ConstraintViolation)
+            {
+                throw new MemberAlreadyExistsException("A member with this email already exists");
+            }
+            return true;
+        }, ct);
+
+    /// <summary>Reads a member's stored password value (for the member's own log-in); null when unknown.</summary>
+    public Task<(MemberEntry Member, string? PasswordHash)?> FindCredentialsByEmailAsync(string email, CancellationToken ct = default) =>
+        pool.RunAsync<(MemberEntry, string?)?>("find_credentials", c =>
+        {
+            var filter = $"(&(objectClass=neutrinetMember)(mail={LdapEscaping.FilterValue(email)}))";
+            var entry = SearchMember(c, filter, [.. MemberAttributes, "userPassword"]);
+            if (entry is null) return null;
+            return (ReadMember(c, entry), FirstString(entry, "userPassword"));
+        }, ct);
+
+    /// <summary>OpenLDAP has no tree-delete: tokens go first, then the member.</summary>
+    public Task<bool> DeleteAsync(string memberId, CancellationToken ct = default) =>
+        !IsValidMemberId(memberId)
+            ? Task.FromResult(false)
+            : pool.RunAsync("delete_member", c =>
+            {
+                var member = FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))");
+                if (member is null) return false;
+                foreach (var token in member.Tokens) TryDelete(c, TokenDn(memberId, token.Id));
+                return TryDelete(c, MemberDn(memberId));
+            }, ct);
+
+    /// <summary>A cheap authenticated round trip for readiness checks.</summary>
+    public Task<bool> PingAsync(CancellationToken ct = default) =>
+        pool.RunAsync("ping", c =>
+        {
+            var request = new SearchRequest(_options.PeopleDn, "(objectClass=*)", SearchScope.Base, "1.1");
+            try { c.SendRequest(request); }
+            catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.NoSuchObject)
+            {
+                throw new SuspectSessionException("people base not visible: session not bound");
+            }
+            return true;
+        }, ct);
+
+    /// <summary>Ids reach filters and DNs unescaped only after this check.</summary>
+    static Task? Guard(string memberId) =>
+        IsValidMemberId(memberId) ? null : Task.FromException(new MemberNotFoundException("No such member"));
+
+    string MemberDn(string memberId) => $"uid={LdapEscaping.DnValue(memberId)},{_options.PeopleDn}";
+    string TokenDn(string memberId, string tokenId) => $"cn={LdapEscaping.DnValue(tokenId)},{MemberDn(memberId)}";
+
+    void AddToken(LdapConnection c, string memberId, IssuedVpnToken token, string label, bool suspended)
+    {
+        var add = new AddRequest(TokenDn(memberId, token.TokenId),
+            new DirectoryAttribute("objectClass", "applicationProcess", "simpleSecurityObject", "neutrinetVpnToken"),
+            new DirectoryAttribute("cn", token.TokenId),
+            new DirectoryAttribute("description", label),
+            new DirectoryAttribute("userPassword", token.LdapPasswordValue));
+        if (suspended) add.Attributes.Add(new DirectoryAttribute("neutrinetSuspended", "TRUE"));
+        c.SendRequest(add);
+    }
+
+    MemberEntry? FindOne(LdapConnection c, string filter)
+    {
+        var entry = SearchMember(c, filter, MemberAttributes);
+        return entry is null ? null : ReadMember(c, entry);
+    }
+
+    SearchResultEntry? SearchMember(LdapConnection c, string filter, string[] attributes)
+    {
+        SearchResponse response;
+        try
+        {
+            response = (SearchResponse)c.SendRequest(new SearchRequest(_options.PeopleDn, filter, SearchScope.OneLevel, attributes));
+        }
+        catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.NoSuchObject)
+        {
+            // ou=people always exists; "no such object" means the ACL sees us as anonymous (libldap reconnected unbound).
+            throw new SuspectSessionException("people base not visible: session not bound");
+        }
+        return response.Entries.Count == 1 ? response.Entries[0] : null;
+    }
+
+    MemberEntry ReadMember(LdapConnection c, SearchResultEntry entry)
+    {
+        var id = FirstString(entry, "uid") ?? "";
+        var tokens = (SearchResponse)c.SendRequest(new SearchRequest(entry.DistinguishedName,
+            "(objectClass=neutrinetVpnToken)", SearchScope.OneLevel, TokenAttributes));
+        var tokenList = new List<VpnTokenEntry>(tokens.Entries.Count);
+        foreach (SearchResultEntry t in tokens.Entries)
+        {
+            tokenList.Add(new VpnTokenEntry(
+                FirstString(t, "cn") ?? "",
+                FirstString(t, "description") ?? "",
+                ParseGeneralizedTime(FirstString(t, "createTimestamp")),
+                FirstString(t, "userPassword") ?? "",
+                IsTrue(FirstString(t, "neutrinetSuspended"))));
+        }
+        return new MemberEntry(
+            id,
+            FirstString(entry, "mail") ?? "",
+            FirstString(entry, "displayName") ?? FirstString(entry, "cn") ?? "",
+            IsTrue(FirstString(entry, "neutrinetSuspended")),
+            new RadiusProfile(
+                FirstString(entry, "neutrinetFramedIPAddress"),
+                FirstString(entry, "neutrinetFramedIPv6Prefix"),
+                AllStrings(entry, "neutrinetFramedRoute"),
+                int.TryParse(FirstString(entry, "neutrinetSimultaneousUse"), NumberStyles.None, CultureInfo.InvariantCulture, out var limit) ? limit : null),
+            tokenList);
+    }
+
+    static bool TryDelete(LdapConnection c, string dn)
+    {
+        try
+        {
+            c.SendRequest(new DeleteRequest(dn));
+            return true;
+        }
+        catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.NoSuchObject)
+        {
+            return false;
+        }
+    }
+
+    static void SendModify(LdapConnection c, ModifyRequest modify)
+    {
+        if (modify.Modifications.Count == 0) return;
+        try { c.SendRequest(modify); }
+        catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.NoSuchObject)
+        {
+            throw new MemberNotFoundException("No such member");
+        }
+    }
+
+    static void Replace(ModifyRequest modify, string attribute, params string?[] values)
+    {
+        var present = values.Where(v => !string.IsNullOrEmpty(v)).Cast<object>().ToArray();
+        var modification = new DirectoryAttributeModification { Name = attribute, Operation = DirectoryAttributeOperation.Replace };
+        foreach (var v in present) modification.Add((string)v);
+        modify.Modifications.Add(modification);
+    }
+
+    static string? FirstString(SearchResultEntry entry, string attribute)
+    {
+        if (!entry.Attributes.Contains(attribute)) return null;
+        var values = entry.Attributes[attribute].GetValues(typeof(string));
+        return values.Length > 0 ? (string)values[0] : null;
+    }
+
+    static string[] AllStrings(SearchResultEntry entry, string attribute) =>
+        entry.Attributes.Contains(attribute) ? [.. entry.Attributes[attribute].GetValues(typeof(string)).Cast<string>()] : [];
+
+    static bool IsTrue(string? value) => string.Equals(value, "TRUE", StringComparison.OrdinalIgnoreCase);
+
+    static DateTimeOffset ParseGeneralizedTime(string? value) =>
+        value is not null && DateTimeOffset.TryParseExact(value, "yyyyMMddHHmmss'Z'", CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal, out var t) ? t : DateTimeOffset.UnixEpoch;
+
+    [GeneratedRegex("^m[a-z2-7]{16}$")] private static partial Regex MemberIdPattern();
+    [GeneratedRegex("^t[a-z2-7]{13}$")] private static partial Regex TokenIdPattern();
+}

@@ -1,0 +1,10 @@
+namespace Neutrinet.RadiusBackend.Members;
+
+internal static class MembersSetup
+{
+    public static WebApplicationBuilder AddMembers(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<MemberService>();
+        return builder;
+    }
+}

@@ -1,0 +1,62 @@
+using Prometheus;
+
+namespace Neutrinet.RadiusBackend.Observability;
+
+/// <summary>Every metric the service exports, in one place so names and labels stay consistent.</summary>
+public static class BackendMetrics
+{
+    static readonly double[] LatencyBuckets =
+        [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5];
+
+    public static readonly Counter RadiusRequests = Metrics.CreateCounter(
+        "neutrinet_radius_requests_total", "rlm_rest calls answered, by section and result.",
+        new CounterConfiguration { LabelNames = ["section", "result"] });
+
+    public static readonly Counter RadiusRejects = Metrics.CreateCounter(
+        "neutrinet_radius_rejects_total", "Access rejections decided by the backend, by reason.",
+        new CounterConfiguration { LabelNames = ["reason"] });
+
+    public static readonly Histogram RadiusDuration = Metrics.CreateHistogram(
+        "neutrinet_radius_request_duration_seconds", "Time spent answering an rlm_rest call, by section.",
+        new HistogramConfiguration { LabelNames = ["section"], Buckets = LatencyBuckets });
+
+    public static readonly Counter CacheLookups = Metrics.CreateCounter(
+        "neutrinet_member_cache_lookups_total", "Member cache lookups by layer (memory, redis) and outcome (hit, miss, error).",
+        new CounterConfiguration { LabelNames = ["layer", "outcome"] });
+
+    public static readonly Counter StaleServed = Metrics.CreateCounter(
+        "neutrinet_member_cache_stale_served_total", "Lookups answered from a cached entry past its freshness because LDAP was unavailable.");
+
+    public static readonly Histogram LdapDuration = Metrics.CreateHistogram(
+        "neutrinet_ldap_operation_duration_seconds", "LDAP operation latency, by operation.",
+        new HistogramConfiguration { LabelNames = ["operation"], Buckets = LatencyBuckets });
+
+    public static readonly Counter LdapErrors = Metrics.CreateCounter(
+        "neutrinet_ldap_errors_total", "LDAP failures, by kind (transport, timeout, circuit_open, result).",
+        new CounterConfiguration { LabelNames = ["kind"] });
+
+    public static readonly Histogram RedisDuration = Metrics.CreateHistogram(
+        "neutrinet_redis_operation_duration_seconds", "Redis operation latency, by operation.",
+        new HistogramConfiguration { LabelNames = ["operation"], Buckets = LatencyBuckets });
+
+    public static readonly Counter RedisErrors = Metrics.CreateCounter(
+        "neutrinet_redis_errors_total", "Redis failures, by operation.",
+        new CounterConfiguration { LabelNames = ["operation"] });
+
+    public static readonly Gauge ActiveSessions = Metrics.CreateGauge(
+        "neutrinet_accounting_active_sessions", "Open VPN sessions known to accounting.");
+
+    public static readonly Counter AccountingRecords = Metrics.CreateCounter(
+        "neutrinet_accounting_records_total", "Accounting records by status type and outcome (stored, duplicate, failed).",
+        new CounterConfiguration { LabelNames = ["status", "outcome"] });
+
+    public static readonly Counter AccountingOctets = Metrics.CreateCounter(
+        "neutrinet_accounting_octets_total", "Octets reported by closed sessions, by direction (input, output) as seen by the NAS.",
+        new CounterConfiguration { LabelNames = ["direction"] });
+
+    public static readonly Counter SimultaneousUseUnchecked = Metrics.CreateCounter(
+        "neutrinet_radius_simultaneous_use_unchecked_total", "Logins accepted without a simultaneous-use check because Redis was unavailable.");
+
+    public static readonly Counter LoginOutcomesDropped = Metrics.CreateCounter(
+        "neutrinet_login_outcomes_dropped_total", "Last-login records dropped because the writer queue was full or Redis failed.");
+}

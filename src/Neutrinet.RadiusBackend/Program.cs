@@ -1,0 +1,27 @@
+using Neutrinet.RadiusBackend.Accounting;
+using Neutrinet.RadiusBackend.Caching;
+using Neutrinet.RadiusBackend.Directory;
+using Neutrinet.RadiusBackend.Members;
+using Neutrinet.RadiusBackend.Observability;
+using Neutrinet.RadiusBackend.Radius;
+
+var builder = WebApplication.CreateBuilder(MemberCommand.HostArgs(args));
+builder.AddObservability();
+builder.AddDirectory();
+builder.AddCaching();
+builder.AddAccounting();
+builder.AddRadius();
+builder.AddMembers();
+
+var app = builder.Build();
+if (MemberCommand.Matches(args))
+    return await MemberCommand.RunAsync(app.Services, args);
+
+app.UseObservability();
+app.MapObservability();
+app.MapRadius();
+app.Run();
+return 0;
+
+/// <summary>Entry point, visible to the integration tests' host factory.</summary>
+public partial class Program;

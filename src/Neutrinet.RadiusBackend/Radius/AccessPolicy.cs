@@ -1,0 +1,148 @@
+using System.Runtime.CompilerServices;
+using System.Text;
+using Microsoft.Extensions.Options;
+using Neutrinet.RadiusBackend.Accounting;
+using Neutrinet.RadiusBackend.Caching;
+using Neutrinet.RadiusBackend.Directory;
+using Neutrinet.RadiusBackend.Observability;
+using Neutrinet.RadiusBackend.Security;
+
+namespace Neutrinet.RadiusBackend.Radius;
+
+public enum RejectReason { UnknownUser, BadToken, Suspended, SimultaneousUse, BackendError }
+
+public enum DecisionKind { Accept, Reject, UnknownUser, Unavailable, Invalid }
+
+public readonly record struct AccessDecision(DecisionKind Kind, RlmReply? Reply = null, RejectReason? Reason = null, string? Problem = null)
+{
+    public static AccessDecision Invalid(string problem) => new(DecisionKind.Invalid, Problem: problem);
+}
+
+/// <summary>
+/// The accept/reject policy. The token is checked before anything that would tell whether an account exists or is
+/// suspended, every token of the member is compared (constant time, no early exit), and a reject body never varies
+/// with the reason except for "too many sessions", which only a holder of a valid token can see.
+/// </summary>
+public sealed class AccessPolicy(
+    MemberCache members,
+    SimultaneousUse simultaneousUse,
+    LoginOutcomes outcomes,
+    IOptions<RadiusOptions> options,
+    TimeProvider time,
+    ILogger<AccessPolicy> logger)
+{
+    readonly RadiusOptions _options = options.Value;
+    readonly ConditionalWeakTable<MemberEntry, Credentials> _credentials = [];
+
+    /// <summary>What the RADIUS path derives from a cached member once: parsed token digests and reply bodies.</summary>
+    sealed class Credentials(MemberEntry member, RadiusOptions options)
+    {
+        public readonly (string Id, byte[] Digest, byte[] Salt, bool Suspended)[] Tokens = [.. member.Tokens
+            .Select(t => VpnTokens.TryParseLdapValue(t.PasswordHash, out var d, out var s) ? (t.Id, d, s, t.Suspended) : (t.Id, d, s, true))
+            .Where(t => t.Item2.Length > 0)];
+        public readonly RlmReply AcceptSingleCall = new(StatusCodes.Status200OK, RlmReply.AcceptBody("Accept", member.Radius, options));
+        public readonly RlmReply AcceptTwoCall = new(StatusCodes.Status200OK, RlmReply.AcceptBody("rest", member.Radius, options));
+    }
+
+    public AuthFlow Flow => _options.Flow;
+
+    public async ValueTask<AccessDecision> AuthorizeAsync(RlmRequest request)
+    {
+        var (lookup, early) = await FindAsync(request);
+        if (early is { } decided) return decided;
+        var member = lookup.Member!;
+        var credentials = _credentials.GetValue(member, m => new Credentials(m, _options));
+        if (_options.Flow == AuthFlow.TwoCall)
+            return new AccessDecision(DecisionKind.Accept, credentials.AcceptTwoCall);
+        return await CheckAsync(member, credentials, request, credentials.AcceptSingleCall);
+    }
+
+    public async ValueTask<AccessDecision> AuthenticateAsync(RlmRequest request)
+    {
+        var (lookup, early) = await FindAsync(request);
+        if (early is { } decided)
+            return decided.Kind == DecisionKind.UnknownUser ? Reject(RejectReason.UnknownUser, null) : decided;
+        var member = lookup.Member!;
+        return await CheckAsync(member, _credentials.GetValue(member, m => new Credentials(m, _options)), request, accept: null);
+    }
+
+    async ValueTask<(MemberLookup Lookup, AccessDecision? Early)> FindAsync(RlmRequest request)
+    {
+        if (request.UserName is null) return (default, AccessDecision.Invalid("User-Name is required"));
+        switch (UserNames.Normalize(request.UserName, out var email))
+        {
+            case UserNames.Verdict.Invalid:
+                return (default, AccessDecision.Invalid("User-Name is empty, too long, or contains control or invisible characters"));
+            case UserNames.Verdict.NotAnEmail:
+                BackendMetrics.RadiusRejects.WithLabels(ReasonLabel(RejectReason.UnknownUser)).Inc();
+                return (default, new AccessDecision(DecisionKind.UnknownUser, Reason: RejectReason.UnknownUser));
+        }
+        var lookup = await members.FindByEmailAsync(email);
+        switch (lookup.Status)
+        {
+            case LookupStatus.NotFound:
+                BackendMetrics.RadiusRejects.WithLabels(ReasonLabel(RejectReason.UnknownUser)).Inc();
+                return (lookup, new AccessDecision(DecisionKind.UnknownUser, Reason: RejectReason.UnknownUser));
+            case LookupStatus.Unavailable:
+                BackendMetrics.RadiusRejects.WithLabels(ReasonLabel(RejectReason.BackendError)).Inc();
+                logger.LogWarning("Directory unavailable and no recent cached entry: login refused");
+                return (lookup, new AccessDecision(DecisionKind.Unavailable, Reason: RejectReason.BackendError));
+        }
+        return (lookup, null);
+    }
+
+    async ValueTask<AccessDecision> CheckAsync(MemberEntry member, Credentials credentials, RlmRequest request, RlmReply? accept)
+    {
+        if (request.UserPassword is not { } password) return Reject(RejectReason.BadToken, member);
+
+        var matched = MatchToken(credentials, password);
+        if (matched < 0) return Reject(RejectReason.BadToken, member);
+        var token = credentials.Tokens[matched];
+        if (member.Suspended || token.Suspended) return Reject(RejectReason.Suspended, member);
+
+        var limit = member.Radius.SimultaneousUse ?? _options.DefaultSimultaneousUse;
+        if (!await simultaneousUse.AllowsAnotherAsync(member.Id, limit, request.AcctSessionId, request.NasKey, request.CallingStationId))
+            return Reject(RejectReason.SimultaneousUse, member);
+
+        outcomes.Record(new LoginOutcome(member.Id, true, null, token.Id, request.NasIdentifier ?? request.NasIpAddress, time.GetUtcNow()));
+        if (logger.IsEnabled(LogLevel.Debug)) logger.LogDebug("Accepted member {MemberId} with token {TokenId}", member.Id, token.Id);
+        return new AccessDecision(DecisionKind.Accept, accept);
+    }
+
+    /// <summary>Compares against every token without stopping at the first match; returns the matching index or -1.</summary>
+    static int MatchToken(Credentials credentials, string password)
+    {
+        var byteCount = Encoding.UTF8.GetByteCount(password);
+        if (byteCount > 512) return -1;
+        Span<byte> presented = stackalloc byte[byteCount];
+        Encoding.UTF8.GetBytes(password, presented);
+        var matched = -1;
+        for (var i = 0; i < credentials.Tokens.Length; i++)
+        {
+            var t = credentials.Tokens[i];
+            if (VpnTokens.Matches(presented, t.Digest, t.Salt)) matched = i;
+        }
+        return matched;
+    }
+
+    AccessDecision Reject(RejectReason reason, MemberEntry? member)
+    {
+        BackendMetrics.RadiusRejects.WithLabels(ReasonLabel(reason)).Inc();
+        if (member is not null)
+        {
+            outcomes.Record(new LoginOutcome(member.Id, false, ReasonLabel(reason), null, null, time.GetUtcNow()));
+            logger.LogInformation("Rejected member {MemberId}: {Reason}", member.Id, ReasonLabel(reason));
+        }
+        var reply = reason == RejectReason.SimultaneousUse ? RlmReply.TooManySessions : RlmReply.Reject;
+        return new AccessDecision(DecisionKind.Reject, reply, reason);
+    }
+
+    public static string ReasonLabel(RejectReason reason) => reason switch
+    {
+        RejectReason.UnknownUser => "unknown_user",
+        RejectReason.BadToken => "bad_token",
+        RejectReason.Suspended => "suspended",
+        RejectReason.SimultaneousUse => "simultaneous_use",
+        _ => "backend_error",
+    };
+}

@@ -5,7 +5,12 @@ using Neutrinet.RadiusBackend.Members;
 using Neutrinet.RadiusBackend.Observability;
 using Neutrinet.RadiusBackend.Radius;
 
-var builder = WebApplication.CreateBuilder(MemberCommand.HostArgs(args));
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions
+{
+    Args = MemberCommand.HostArgs(args),
+    // appsettings.json sits beside the binary, wherever the process is started from.
+    ContentRootPath = AppContext.BaseDirectory,
+});
 builder.AddObservability();
 builder.AddDirectory();
 builder.AddCaching();

@@ -56,7 +56,8 @@ internal static class MemberCommand
             Console.WriteLine($"vpn_token={created.VpnToken.Secret}");
             return 0;
         }
-        catch (Exception ex) when (ex is InvalidMemberInputException or MemberAlreadyExistsException or DirectoryUnavailableException)
+        catch (Exception ex) when (ex is InvalidMemberInputException or MemberAlreadyExistsException or DirectoryUnavailableException
+            or System.DirectoryServices.Protocols.DirectoryOperationException)
         {
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;

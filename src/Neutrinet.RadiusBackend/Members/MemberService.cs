@@ -67,10 +67,15 @@ public sealed class MemberService(MemberDirectory directory, MemberCache cache, 
         return deleted;
     }
 
-    public static string NormalizeEmail(string email) =>
-        UserNames.Normalize(email, out var normalized) == UserNames.Verdict.Ok
-            ? normalized
-            : throw new InvalidMemberInputException("Not a valid email address");
+    public static string NormalizeEmail(string email)
+    {
+        if (UserNames.Normalize(email, out var normalized) != UserNames.Verdict.Ok)
+            throw new InvalidMemberInputException("Not a valid email address");
+        // LDAP's mail attribute is IA5 (ASCII): internationalised domains must be given in punycode.
+        if (!System.Text.Ascii.IsValid(normalized))
+            throw new InvalidMemberInputException("The email address must be ASCII (write an internationalised domain in punycode)");
+        return normalized;
+    }
 
     static string CleanLabel(string label)
     {

@@ -59,6 +59,12 @@ public sealed class LoginOutcomes(RedisConnection redis, ILogger<LoginOutcomes> 
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try { await WriteAllAsync(stoppingToken); }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { /* shutting down */ }
+    }
+
+    async Task WriteAllAsync(CancellationToken stoppingToken)
+    {
         await foreach (var o in _queue.Reader.ReadAllAsync(stoppingToken))
         {
             try
@@ -101,6 +107,12 @@ public sealed class AccountingMaintenance(SessionStore sessions, ILogger<Account
             {
                 logger.LogDebug("Accounting maintenance skipped: {Error}", ex.Message);
             }
-        } while (await timer.WaitForNextTickAsync(stoppingToken));
+        } while (await WaitAsync(timer, stoppingToken));
+    }
+
+    static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
+    {
+        try { return await timer.WaitForNextTickAsync(ct); }
+        catch (OperationCanceledException) { return false; }
     }
 }

@@ -11,8 +11,12 @@ public static class LdapEscaping
         var sb = new StringBuilder(value.Length + 8);
         foreach (var c in value)
         {
-            if (c is '*' or '(' or ')' or '\\' || char.IsControl(c))
+            if (c is '*' or '(' or ')' or '\\' || c < 0x20 || c == 0x7F)
                 sb.Append('\\').Append(((int)c).ToString("x2"));
+            else if (char.IsControl(c))
+            {
+                foreach (var b in Encoding.UTF8.GetBytes(c.ToString())) sb.Append('\\').Append(b.ToString("x2"));
+            }
             else
                 sb.Append(c);
         }

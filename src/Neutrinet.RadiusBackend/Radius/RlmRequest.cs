@@ -64,6 +64,11 @@ public sealed class RlmRequest
         {
             return Fail("The body is not valid JSON", out error);
         }
+        catch (InvalidOperationException)
+        {
+            // Utf8JsonReader.GetString on invalid UTF-8 or a lone surrogate escape.
+            return Fail("A string value is not valid UTF-8 or contains a lone surrogate", out error);
+        }
     }
 
     static bool Fail(string message, out string? error)

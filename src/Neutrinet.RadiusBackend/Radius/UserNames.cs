@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Text;
 
+
 namespace Neutrinet.RadiusBackend.Radius;
 
 /// <summary>
@@ -22,19 +23,24 @@ public static class UserNames
         var trimmed = raw.Trim();
         if (trimmed.Length == 0 || Encoding.UTF8.GetByteCount(trimmed) > MaxLength) return Verdict.Invalid;
         var ascii = true;
-        foreach (var c in trimmed)
+        for (var i = 0; i < trimmed.Length;)
         {
-            if (c < 0x20 || c == 0x7F) return Verdict.Invalid;
-            if (c >= 0x80)
+            // Classify whole scalars: invisible tag and format characters also live outside the BMP.
+            if (Rune.DecodeFromUtf16(trimmed.AsSpan(i), out var rune, out var used) != OperationStatus.Done) return Verdict.Invalid;
+            i += used;
+            if (rune.Value < 0x20 || rune.Value == 0x7F) return Verdict.Invalid;
+            if (rune.Value < 0x80) continue;
+            ascii = false;
+            var category = Rune.GetUnicodeCategory(rune);
+            if (category == UnicodeCategory.NonSpacingMark)
             {
-                ascii = false;
-                var category = char.GetUnicodeCategory(c);
-                if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate
-                    or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator
-                    or UnicodeCategory.ParagraphSeparator or UnicodeCategory.SpaceSeparator)
-                {
-                    if (category != UnicodeCategory.Surrogate || !HasValidSurrogates(trimmed)) return Verdict.Invalid;
-                }
+                if (!IsCombiningAfterBase(i - used, trimmed)) return Verdict.Invalid;
+            }
+            else if (category is UnicodeCategory.Control or UnicodeCategory.Format or UnicodeCategory.Surrogate
+                or UnicodeCategory.PrivateUse or UnicodeCategory.OtherNotAssigned or UnicodeCategory.LineSeparator
+                or UnicodeCategory.ParagraphSeparator or UnicodeCategory.SpaceSeparator)
+            {
+                return Verdict.Invalid;
             }
         }
         if (!ascii)
@@ -55,19 +61,8 @@ public static class UserNames
         return s.AsSpan().IndexOfAny(NotInEmail) < 0;
     }
 
-    static bool HasValidSurrogates(string s)
-    {
-        for (var i = 0; i < s.Length; i++)
-        {
-            if (char.IsHighSurrogate(s[i]))
-            {
-                if (i + 1 >= s.Length || !char.IsLowSurrogate(s[i + 1])) return false;
-                i++;
-            }
-            else if (char.IsLowSurrogate(s[i])) return false;
-        }
-        return true;
-    }
+    /// <summary>A combining mark is fine after a letter (NFC folds most of them); on its own it hides in plain sight.</summary>
+    static bool IsCombiningAfterBase(int index, string s) => index > 0 && char.IsLetter(s[index - 1]);
 
     static string LowerAscii(string s)
     {

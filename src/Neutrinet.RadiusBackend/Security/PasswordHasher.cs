@@ -32,6 +32,7 @@ public sealed class PasswordHasher(IOptions<PasswordHashingOptions> options) : I
 
     public async Task<string> HashForLdapAsync(string password, CancellationToken ct)
     {
+        if (string.IsNullOrEmpty(password)) throw new ArgumentException("A password cannot be empty", nameof(password));
         var salt = RandomNumberGenerator.GetBytes(SaltBytes);
         var (m, t, p) = (_options.MemoryKib, _options.Iterations, _options.Parallelism);
         var hash = await RunBoundedAsync(() => Compute(password, salt, m, t, p, HashBytes), ct);
@@ -41,10 +42,17 @@ public sealed class PasswordHasher(IOptions<PasswordHashingOptions> options) : I
     /// <summary>Verifies a <c>{ARGON2}</c> value; unknown formats are simply false.</summary>
     public async Task<bool> VerifyAsync(string password, string stored, CancellationToken ct)
     {
-        if (!TryParse(stored, out var m, out var t, out var p, out var salt, out var expected))
+        if (string.IsNullOrEmpty(password) || !TryParse(stored, out var m, out var t, out var p, out var salt, out var expected))
             return false;
-        var actual = await RunBoundedAsync(() => Compute(password, salt, m, t, p, expected.Length), ct);
-        return CryptographicOperations.FixedTimeEquals(actual, expected);
+        try
+        {
+            var actual = await RunBoundedAsync(() => Compute(password, salt, m, t, p, expected.Length), ct);
+            return CryptographicOperations.FixedTimeEquals(actual, expected);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or ArgumentException or AggregateException)
+        {
+            return false; // parameters the library refuses: not a password we can accept
+        }
     }
 
     /// <summary>Burns the same work as a real verification, so an unknown account answers in the same time.</summary>
@@ -86,7 +94,8 @@ public sealed class PasswordHasher(IOptions<PasswordHashingOptions> options) : I
             if (pair.Length != 2 || !int.TryParse(pair[1], out var value)) return false;
             switch (pair[0]) { case "m": m = value; break; case "t": t = value; break; case "p": p = value; break; default: return false; }
         }
-        if (m <= 0 || t <= 0 || p <= 0) return false;
+        // Bounds keep a tampered stored value from costing unbounded memory or CPU (1 GiB, 10 passes, 16 lanes).
+        if (m < 8 * p || m > 1_048_576 || t is < 1 or > 10 || p is < 1 or > 16) return false;
         return TryB64(parts[4], out salt) && TryB64(parts[5], out hash) && hash.Length >= 16;
     }
 

@@ -1,4 +1,5 @@
 using Neutrinet.RadiusBackend.Accounting;
+using Neutrinet.RadiusBackend.Auth;
 using Neutrinet.RadiusBackend.Caching;
 using Neutrinet.RadiusBackend.Directory;
 using Neutrinet.RadiusBackend.Members;
@@ -17,14 +18,19 @@ builder.AddCaching();
 builder.AddAccounting();
 builder.AddRadius();
 builder.AddMembers();
+builder.AddAuth();
 
 var app = builder.Build();
 if (MemberCommand.Matches(args))
     return await MemberCommand.RunAsync(app.Services, args);
 
 app.UseObservability();
+app.UseAuth();
 app.MapObservability();
 app.MapRadius();
+app.MapAuth();
+app.MapMembers();
+app.MapAdmin();
 app.Run();
 return 0;
 

@@ -134,6 +134,58 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
                 return TryDelete(c, MemberDn(memberId));
             }, ct);
 
+    /// <summary>The cn of every groupOfNames in ou=groups that lists the member.</summary>
+    public Task<IReadOnlyList<string>> GetGroupsAsync(string memberId, CancellationToken ct = default) =>
+        !IsValidMemberId(memberId)
+            ? Task.FromResult<IReadOnlyList<string>>([])
+            : pool.RunAsync<IReadOnlyList<string>>("member_groups", c =>
+            {
+                var filter = $"(&(objectClass=groupOfNames)(member={LdapEscaping.FilterValue(MemberDn(memberId))}))";
+                var response = (SearchResponse)c.SendRequest(new SearchRequest(_options.GroupsDn, filter, SearchScope.OneLevel, "cn"));
+                return [.. response.Entries.Cast<SearchResultEntry>().Select(e => FirstString(e, "cn")).OfType<string>()];
+            }, ct);
+
+    /// <summary>Adds or removes the member in a group that already exists (groups are created by operators).</summary>
+    public Task<bool> SetGroupMembershipAsync(string memberId, string group, bool member, CancellationToken ct = default) =>
+        Guard(memberId) is { } invalid ? invalid.ContinueWith(_ => false, ct, TaskContinuationOptions.None, TaskScheduler.Default)
+            : pool.RunAsync("group_membership", c =>
+            {
+                var groupDn = $"cn={LdapEscaping.DnValue(group)},{_options.GroupsDn}";
+                var operation = member ? DirectoryAttributeOperation.Add : DirectoryAttributeOperation.Delete;
+                try
+                {
+                    c.SendRequest(new ModifyRequest(groupDn, operation, "member", MemberDn(memberId)));
+                    return true;
+                }
+                catch (DirectoryOperationException e) when (e.Response?.ResultCode is ResultCode.AttributeOrValueExists
+                    or ResultCode.NoSuchAttribute)
+                {
+                    return true; // already in the requested state
+                }
+                catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.NoSuchObject)
+                {
+                    return false; // no such group
+                }
+            }, ct);
+
+    /// <summary>Members whose mail or name contains the text, sorted by mail; at most <paramref name="limit"/>.</summary>
+    public Task<IReadOnlyList<MemberEntry>> SearchAsync(string text, int limit, CancellationToken ct = default) =>
+        pool.RunAsync<IReadOnlyList<MemberEntry>>("search_members", c =>
+        {
+            var escaped = LdapEscaping.FilterValue(text);
+            var filter = text.Length == 0
+                ? "(objectClass=neutrinetMember)"
+                : $"(&(objectClass=neutrinetMember)(|(mail=*{escaped}*)(cn=*{escaped}*)))";
+            var request = new SearchRequest(_options.PeopleDn, filter, SearchScope.OneLevel, MemberAttributes) { SizeLimit = limit };
+            SearchResponse response;
+            try { response = (SearchResponse)c.SendRequest(request); }
+            catch (DirectoryOperationException e) when (e.Response is SearchResponse partial && e.Response.ResultCode == ResultCode.SizeLimitExceeded)
+            {
+                response = partial;
+            }
+            return [.. response.Entries.Cast<SearchResultEntry>().Select(e => ReadMember(c, e)).OrderBy(m => m.Email, StringComparer.Ordinal)];
+        }, ct);
+
     /// <summary>A cheap authenticated round trip for readiness checks.</summary>
     public Task<bool> PingAsync(CancellationToken ct = default) =>
         pool.RunAsync("ping", c =>

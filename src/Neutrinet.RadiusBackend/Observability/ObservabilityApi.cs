@@ -103,7 +103,7 @@ internal sealed class ProblemExceptionHandler(IProblemDetailsService problems, I
             BadHttpRequestException bad => (bad.StatusCode, "Bad request"),
             MemberAlreadyExistsException => (StatusCodes.Status409Conflict, "Conflict"),
             MemberNotFoundException => (StatusCodes.Status404NotFound, "Not found"),
-            DirectoryUnavailableException or AccountingUnavailableException or RedisException =>
+            DirectoryUnavailableException or AccountingUnavailableException or RedisException or Security.PasswordHashingBusyException =>
                 (StatusCodes.Status503ServiceUnavailable, "Backend temporarily unavailable"),
             _ => (StatusCodes.Status500InternalServerError, "Internal error"),
         };

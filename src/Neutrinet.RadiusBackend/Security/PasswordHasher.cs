@@ -6,6 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace Neutrinet.RadiusBackend.Security;
 
+public sealed class PasswordHashingBusyException() : Exception("Too many password checks at once; retry shortly");
+
 public sealed class PasswordHashingOptions
 {
     /// <summary>Argon2id memory in KiB. OWASP's minimum recommendation is 19456 (19 MiB).</summary>
@@ -65,7 +67,9 @@ public sealed class PasswordHasher(IOptions<PasswordHashingOptions> options) : I
 
     async Task<byte[]> RunBoundedAsync(Func<byte[]> work, CancellationToken ct)
     {
-        await _gate.WaitAsync(ct);
+        // A burst queues for a bounded time, then gets 503 instead of piling up 19 MiB hashes.
+        if (!await _gate.WaitAsync(TimeSpan.FromSeconds(10), ct))
+            throw new PasswordHashingBusyException();
         try { return await Task.Run(work, ct); }
         finally { _gate.Release(); }
     }

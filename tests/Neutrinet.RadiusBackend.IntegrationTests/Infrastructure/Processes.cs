@@ -127,6 +127,9 @@ public sealed class CapturedProcess : IAsyncDisposable
     }
 
     public int Pid => _process.Id;
+
+    /// <summary>After exit, waits until the redirected output has been read to its end.</summary>
+    public void WaitForOutputToDrain() => _process.WaitForExit();
     public bool HasExited => _process.HasExited;
 
     public string Output

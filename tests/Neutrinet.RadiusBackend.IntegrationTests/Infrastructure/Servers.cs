@@ -16,10 +16,16 @@ public sealed class SlapdServer(string dir) : IAsyncDisposable
     public int Port { get; } = FreePort.Tcp();
     public string Dir { get; } = dir;
     public string ServicePassword { get; } = Secrets.New("svc-");
+    public string ReaderPassword { get; } = Secrets.New("reader-");
+    public const string ReaderDn = "cn=reader,ou=services,dc=neutrinet,dc=be";
     public const string BaseDn = "dc=neutrinet,dc=be";
     public const string ServiceDn = "cn=member-api,ou=services,dc=neutrinet,dc=be";
 
-    Dictionary<string, string> Env => new() { ["NEUTRINET_LDAP_SERVICE_PASSWORD"] = ServicePassword };
+    Dictionary<string, string> Env => new()
+    {
+        ["NEUTRINET_LDAP_SERVICE_PASSWORD"] = ServicePassword,
+        ["NEUTRINET_LDAP_READER_PASSWORD"] = ReaderPassword,
+    };
 
     public Task StartAsync() => Shell.RunCheckedAsync(Repo.Script("slapd-start"), [Dir, Port.ToString(CultureInfo.InvariantCulture)], Env);
     public Task StopAsync() => Shell.RunCheckedAsync(Repo.Script("slapd-stop"), [Dir]);
@@ -82,6 +88,9 @@ public sealed class BackendServer(SlapdServer ldap, RedisServer redis, IDictiona
             ["Ldap__BindPassword"] = ldap.ServicePassword,
             ["Redis__Configuration"] = redis.Configuration,
             ["Radius__ApiKey"] = ApiKey,
+            // The suite registers many members from 127.0.0.1; the per-account limit stays at its default.
+            ["Auth__RequestsPerClientPerMinute"] = "100000",
+            ["Auth__RefreshReuseGrace"] = "00:00:02",
         };
         if (settings is not null) foreach (var (k, v) in settings) env[k] = v;
         return env;
@@ -95,7 +104,11 @@ public sealed class BackendServer(SlapdServer ldap, RedisServer redis, IDictiona
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < TimeSpan.FromSeconds(30))
         {
-            if (_process.HasExited) throw new InvalidOperationException("Backend exited at start-up:\n" + _process.Output);
+            if (_process.HasExited)
+            {
+                _process.WaitForOutputToDrain();
+                throw new InvalidOperationException("Backend exited at start-up:\n" + _process.Output);
+            }
             try
             {
                 using var response = await Http.GetAsync(BaseUrl + "/healthz");
@@ -122,6 +135,13 @@ public sealed class BackendServer(SlapdServer ldap, RedisServer redis, IDictiona
         string Value(string key) => result.Stdout.Split('\n').Select(l => l.Trim())
             .First(l => l.StartsWith(key + "=", StringComparison.Ordinal))[(key.Length + 1)..];
         return (Value("member_id"), Value("email"), Value("vpn_token"));
+    }
+
+    /// <summary>Restarts the process on the same port with the same configuration.</summary>
+    public async Task RestartAsync()
+    {
+        await StopAsync();
+        await StartAsync();
     }
 
     public async Task<string> ScrapeMetricsAsync() => await Http.GetStringAsync(BaseUrl + "/metrics");

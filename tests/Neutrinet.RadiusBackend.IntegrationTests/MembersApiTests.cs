@@ -307,6 +307,23 @@ public sealed class MembersApiTests(Stack stack) : IClassFixture<Stack>
     }
 
     [Fact]
+    public async Task Openapi_lists_every_endpoint_with_its_auth_requirement()
+    {
+        var document = await stack.Backend.Http.GetFromJsonAsync<JsonElement>(stack.Backend.BaseUrl + "/openapi/v1.json");
+        var paths = document.GetProperty("paths");
+        JsonElement Operation(string path, string method) => paths.GetProperty(path).GetProperty(method);
+        static string[] Schemes(JsonElement op) => op.TryGetProperty("security", out var s)
+            ? [.. s.EnumerateArray().SelectMany(r => r.EnumerateObject().Select(p => p.Name))] : [];
+
+        foreach (var path in new[] { "/api/members/me", "/api/members/me/tokens", "/api/members/me/sessions", "/api/admin/members" })
+            Assert.Equal(["Bearer"], Schemes(Operation(path, "get")));
+        Assert.Equal(["FreeRadiusApiKey"], Schemes(Operation("/radius/authorize", "post")));
+        Assert.Empty(Schemes(Operation("/api/auth/simpleauth/login", "post")));
+        Assert.Empty(Schemes(Operation("/api/auth/providers", "get")));
+        Assert.True(document.GetProperty("components").GetProperty("securitySchemes").TryGetProperty("Bearer", out _));
+    }
+
+    [Fact]
     public async Task Providers_list_draws_the_form_module()
     {
         var providers = await stack.Backend.Http.GetFromJsonAsync<JsonElement>(stack.Backend.BaseUrl + "/api/auth/providers");

@@ -19,7 +19,7 @@ internal static class ObservabilityApi
         Metrics.SuppressDefaultMetrics(new SuppressDefaultMetricOptions { SuppressMeters = true, SuppressEventCounters = true });
         builder.Services.AddProblemDetails();
         builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
-        builder.Services.AddOpenApi();
+        builder.Services.AddOpenApi(o => o.AddSecurityRequirements());
         builder.Services.AddHealthChecks()
             .AddCheck<LdapHealthCheck>("ldap", HealthStatus.Unhealthy, ["ready"])
             .AddCheck<RedisHealthCheck>("redis", HealthStatus.Degraded, ["ready"]);

@@ -36,12 +36,18 @@ public class Stack : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Task.WhenAll(Ldap.StartAsync(), Redis.StartAsync());
+        await BeforeBackendStartsAsync();
         await Backend.StartAsync();
         await Radius.StartAsync();
         Admin = new AdminTools(Ldap, Redis);
     }
 
-    public async Task DisposeAsync()
+    /// <summary>Where a variant starts what the backend needs beyond slapd and redis-server.</summary>
+    protected virtual Task BeforeBackendStartsAsync() => Task.CompletedTask;
+
+    protected string TempPath(string name) => _dir.Sub(name);
+
+    public virtual async Task DisposeAsync()
     {
         Admin?.Dispose();
         await Radius.DisposeAsync();

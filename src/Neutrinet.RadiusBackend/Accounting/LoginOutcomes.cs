@@ -36,7 +36,7 @@ public sealed class LoginOutcomes(RedisConnection redis, ILogger<LoginOutcomes> 
         else
         {
             var now = outcome.At.ToUnixTimeMilliseconds();
-            var key = outcome.MemberId + "/" + outcome.TokenId;
+            var key = outcome.TokenId ?? outcome.MemberId; // token ids are unique across members
             if (_lastSuccessWrittenMs.TryGetValue(key, out var last) && now - last < SuccessResolution.TotalMilliseconds) return;
             _lastSuccessWrittenMs[key] = now;
         }

@@ -105,6 +105,7 @@ public sealed class SessionStore
         _options = options.Value;
         _time = time;
         _changes = RedisChannel.Literal(redis.Prefix + "sessions-changed");
+        redis.ConnectionRestored += (_, _) => _openByOwner.Clear();
     }
 
     sealed record OpenSessions(SessionView[] Sessions, long FetchedAtMs);

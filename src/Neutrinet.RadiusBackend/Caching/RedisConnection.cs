@@ -39,10 +39,17 @@ public sealed class RedisConnection : IDisposable
         if (!_multiplexer.IsConnected)
             logger.LogWarning("Redis is not reachable yet; logins use LDAP until it is");
         _multiplexer.ConnectionFailed += (_, e) => logger.LogWarning("Redis connection lost: {FailureType}", e.FailureType);
-        _multiplexer.ConnectionRestored += (_, _) => logger.LogInformation("Redis connection restored");
+        _multiplexer.ConnectionRestored += (_, e) =>
+        {
+            logger.LogInformation("Redis connection restored");
+            if (e.ConnectionType == ConnectionType.Subscription) ConnectionRestored?.Invoke(this, EventArgs.Empty);
+        };
     }
 
     public string Prefix { get; }
+
+    /// <summary>Raised when a lost connection comes back: pub/sub messages sent meanwhile were missed.</summary>
+    public event EventHandler? ConnectionRestored;
     public IDatabase Database => _multiplexer.GetDatabase();
     public ISubscriber Subscriber => _multiplexer.GetSubscriber();
     public bool IsConnected => _multiplexer.IsConnected;

@@ -5,6 +5,7 @@ using Neutrinet.RadiusBackend.Directory;
 using Neutrinet.RadiusBackend.Members;
 using Neutrinet.RadiusBackend.Observability;
 using Neutrinet.RadiusBackend.Radius;
+using Neutrinet.RadiusBackend.Web;
 
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions
 {
@@ -25,6 +26,7 @@ if (MemberCommand.Matches(args))
     return await MemberCommand.RunAsync(app.Services, args);
 
 app.UseObservability();
+app.UseWebPages();
 app.UseAuth();
 app.MapObservability();
 app.MapRadius();

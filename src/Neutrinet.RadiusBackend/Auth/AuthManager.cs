@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Neutrinet.RadiusBackend.Auth.External;
 using Neutrinet.RadiusBackend.Auth.SimpleForm;
 using Neutrinet.RadiusBackend.Directory;
 
@@ -19,15 +20,17 @@ public sealed class AuthManager
     readonly AccessTokens _access;
     readonly RefreshTokens _refresh;
     readonly MemberDirectory _directory;
+    readonly SessionRoles _sessionRoles;
     readonly ILogger<AuthManager> _logger;
 
     public AuthManager(IConfiguration configuration, IServiceProvider services, IOptions<AuthOptions> options,
-        AccessTokens access, RefreshTokens refresh, MemberDirectory directory, ILogger<AuthManager> logger)
+        AccessTokens access, RefreshTokens refresh, MemberDirectory directory, SessionRoles sessionRoles, ILogger<AuthManager> logger)
     {
         _options = options.Value;
         _access = access;
         _refresh = refresh;
         _directory = directory;
+        _sessionRoles = sessionRoles;
         _logger = logger;
         Modules = LoadModules(configuration.GetSection("Auth:Modules"), services);
     }
@@ -63,9 +66,10 @@ public sealed class AuthManager
                         modules.Add(ActivatorUtilities.CreateInstance<SimpleFormModule>(services, this));
                     break;
                 case var external when ExternalTypes.Contains(external):
-                    errors.AddRange(ExternalProviderSettings.Validate(module, path, external));
-                    if (errors.Count == 0)
-                        _logger.LogWarning("{Path}: {Type} provider validated; external log-in is not available in this version yet", path, external);
+                    var settings = ExternalProviderSettings.Parse(module, external, out var problems);
+                    errors.AddRange(problems.Select(p => $"{path}{p}"));
+                    if (problems.Count == 0)
+                        modules.Add(ActivatorUtilities.CreateInstance<ExternalLoginModule>(services, settings));
                     break;
                 default:
                     errors.Add($"{path}: unknown module type '{type}' (known: simpleauth, oauth, oidc)");
@@ -78,10 +82,20 @@ public sealed class AuthManager
     }
 
     /// <summary>Called by modules once they know who the member is. Roles come from the directory only.</summary>
-    public async Task<LoginResult> LogInAsync(MemberEntry member, HttpContext http, CancellationToken ct = default)
+    public Task<LoginResult> LogInAsync(MemberEntry member, HttpContext http, CancellationToken ct = default) =>
+        LogInAsync(member, http, [], ct);
+
+    /// <summary>
+    /// Log-in with extra roles an external provider vouched for (its role mapping, from the provider's claims, never
+    /// from a request body). They are kept with the session family (Redis, same lifetime as the refresh tokens),
+    /// re-applied on every refresh, added to the directory roles, and re-evaluated at the next external log-in.
+    /// </summary>
+    public async Task<LoginResult> LogInAsync(MemberEntry member, HttpContext http, IReadOnlyCollection<string> sessionRoles,
+        CancellationToken ct = default)
     {
-        var roles = await RolesAsync(member, ct);
         var (family, refreshToken) = await _refresh.StartFamilyAsync(member.Id);
+        if (sessionRoles.Count > 0) await _sessionRoles.SetAsync(family, sessionRoles);
+        var roles = Combine(await RolesAsync(member, ct), sessionRoles);
         var tokens = Issue(member, family, roles, refreshToken);
         SetCookie(http, refreshToken);
         return new LoginResult(tokens, member, roles);
@@ -99,7 +113,13 @@ public sealed class AuthManager
             await _refresh.RevokeFamilyAsync(outcome.Family!);
             return (RefreshStatus.Revoked, null);
         }
-        var roles = await RolesAsync(member, ct);
+        IReadOnlyList<string> sessionRoles;
+        try { sessionRoles = await _sessionRoles.GetAsync(outcome.Family!); }
+        catch (Exception ex) when (ex is StackExchange.Redis.RedisException or TimeoutException)
+        {
+            return (RefreshStatus.Unavailable, null); // the client retries within the reuse grace
+        }
+        var roles = Combine(await RolesAsync(member, ct), sessionRoles);
         SetCookie(http, outcome.NewToken!);
         return (RefreshStatus.Ok, new LoginResult(Issue(member, outcome.Family!, roles, outcome.NewToken!), member, roles));
     }
@@ -120,6 +140,9 @@ public sealed class AuthManager
         return [.. roles];
     }
 
+    static IReadOnlyList<string> Combine(IReadOnlyList<string> directoryRoles, IReadOnlyCollection<string> sessionRoles) =>
+        sessionRoles.Count == 0 ? directoryRoles : [.. new SortedSet<string>(directoryRoles.Concat(sessionRoles), StringComparer.Ordinal)];
+
     IssuedTokens Issue(MemberEntry member, string family, IReadOnlyList<string> roles, string refreshToken) =>
         new(_access.Issue(member.Id, member.Email, family, roles), refreshToken, (int)_options.AccessTokenLifetime.TotalSeconds);
 
@@ -138,23 +161,4 @@ public sealed class AuthManager
         Path = "/api/auth",
         IsEssential = true,
     };
-}
-
-/// <summary>Validation of OAuth2 / OIDC provider settings (the provider modules themselves come with the next version).</summary>
-internal static class ExternalProviderSettings
-{
-    static readonly string[] OAuthRequired = ["OAUTH_AUTHORIZATION_URL", "OAUTH_TOKEN_URL", "OAUTH_USERINFO_URL", "OAUTH_CLIENT_ID", "OAUTH_CLIENT_SECRET"];
-    static readonly string[] OidcRequired = ["OIDC_CONFIG_URL", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET"];
-
-    public static IEnumerable<string> Validate(IConfigurationSection module, string path, string type)
-    {
-        var required = type == "oauth" ? OAuthRequired : OidcRequired;
-        foreach (var key in required)
-        {
-            var value = module[key];
-            if (string.IsNullOrWhiteSpace(value)) yield return $"{path}:{key} is required for a {type} provider";
-            else if (key.EndsWith("_URL", StringComparison.Ordinal) && !Uri.TryCreate(value, UriKind.Absolute, out _))
-                yield return $"{path}:{key} must be an absolute URL";
-        }
-    }
 }

@@ -26,6 +26,9 @@ public sealed class AuthOptions : IValidatableObject
     /// <summary>The refresh cookie's Secure flag; only turn it off for plain-http development.</summary>
     public bool SecureCookies { get; set; } = true;
 
+    /// <summary>Every call to an external provider (discovery, PAR, token, userinfo) gives up after this.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:01:00")] public TimeSpan ExternalProviderTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     [Range(1, 100_000)] public int LoginAttemptsPerAccount { get; set; } = 10;
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")] public TimeSpan LoginAttemptsWindow { get; set; } = TimeSpan.FromMinutes(15);
     [Range(1, 1_000_000)] public int RequestsPerClientPerMinute { get; set; } = 30;

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Options;
+using Neutrinet.RadiusBackend.Auth.External;
 using Neutrinet.RadiusBackend.Auth.SimpleForm;
 
 namespace Neutrinet.RadiusBackend.Auth;
@@ -21,9 +22,14 @@ internal static class AuthSetup
         services.AddSingleton<RefreshTokens>();
         services.AddSingleton<AccountRateLimiter>();
         services.AddSingleton<PasswordResets>();
+        services.AddSingleton<SessionRoles>();
         services.AddSingleton<AuthManager>();
+        services.AddHttpClient();
 
-        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        // JWT access tokens for the API; one remote scheme per configured OAuth2/OIDC provider (started only by its
+        // module's /login, so the default scheme stays the bearer token).
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer()
+            .AddExternalProviders(builder.Configuration);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<AccessTokens, RefreshTokens>((jwt, access, refresh) =>
             {

@@ -122,6 +122,23 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
             return (ReadMember(c, entry), FirstString(entry, "userPassword"));
         }, ct);
 
+    /// <summary>The member linked to an external identity (<c>neutrinetExternalId</c>, exact match); null when none.</summary>
+    public Task<MemberEntry?> FindByExternalIdAsync(string externalId, CancellationToken ct = default) =>
+        pool.RunAsync("find_member", c => FindOne(c,
+            $"(&(objectClass=neutrinetMember)(neutrinetExternalId={LdapEscaping.FilterValue(externalId)}))"), ct);
+
+    /// <summary>Links an external identity to a member (a second link to the same value is a no-op).</summary>
+    public Task AddExternalIdAsync(string memberId, string externalId, CancellationToken ct = default) =>
+        Guard(memberId) ?? pool.RunAsync("link_external_id", c =>
+        {
+            try { SendModify(c, new ModifyRequest(MemberDn(memberId), DirectoryAttributeOperation.Add, "neutrinetExternalId", externalId)); }
+            catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.AttributeOrValueExists)
+            {
+                // already linked
+            }
+            return true;
+        }, ct);
+
     /// <summary>OpenLDAP has no tree-delete: tokens go first, then the member.</summary>
     public Task<bool> DeleteAsync(string memberId, CancellationToken ct = default) =>
         !IsValidMemberId(memberId)

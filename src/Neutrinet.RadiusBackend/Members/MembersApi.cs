@@ -31,6 +31,7 @@ internal static class MembersApi
         me.MapPost("/tokens", CreateToken);
         me.MapDelete("/tokens/{id}", RevokeToken);
         me.MapGet("/sessions", Sessions);
+        me.MapGet("/openvpn-profile", OpenVpnProfile.Download).WithSummary("The member's OpenVPN client profile (server and CA filled in)");
         return me;
     }
 

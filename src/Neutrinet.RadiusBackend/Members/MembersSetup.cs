@@ -5,6 +5,7 @@ internal static class MembersSetup
     public static WebApplicationBuilder AddMembers(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<MemberService>();
+        builder.Services.AddOptions<OpenVpnOptions>().BindConfiguration("OpenVpn");
         return builder;
     }
 }

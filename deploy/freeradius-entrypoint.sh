@@ -14,7 +14,7 @@ RADDB=${RADDB:-/etc/neutrinet-raddb}
 [ -r "$RADDB/radiusd.conf" ] || die "$RADDB/radiusd.conf not found: mount the repository's freeradius/ directory on $RADDB"
 
 for var in NEUTRINET_BACKEND_URL NEUTRINET_API_KEY NEUTRINET_RADIUS_SECRET RADIUS_AUTH_PORT RADIUS_ACCT_PORT \
-	RADIUS_LISTEN_ADDR RADIUS_CLIENT_NETWORK RADIUS_THREADS RADIUS_RUN_DIR RADIUS_LOG_DIR; do
+	RADIUS_LISTEN_ADDR RADIUS_CLIENT_NETWORK RADIUS_THREADS RADIUS_RUN_DIR RADIUS_LOG_DIR RADIUS_SPOOL_DIR; do
 	eval "value=\${$var:-}"
 	[ -n "$value" ] || die "$var is not set"
 	case $value in CHANGE_ME*) die "$var still has its .env.example placeholder: generate one (openssl rand -hex 24)" ;; esac
@@ -42,8 +42,22 @@ for var in RADIUS_AUTH_PORT RADIUS_ACCT_PORT RADIUS_THREADS; do
 		'' | 0* | *[!0-9]*) die "$var must be a positive number" ;;
 	esac
 done
-for d in "$RADIUS_RUN_DIR" "$RADIUS_LOG_DIR"; do
-	{ [ -d "$d" ] && [ -w "$d" ]; } || die "$d (RADIUS_RUN_DIR/RADIUS_LOG_DIR) must be a writable directory"
+for d in "$RADIUS_RUN_DIR" "$RADIUS_LOG_DIR" "$RADIUS_SPOOL_DIR"; do
+	{ [ -d "$d" ] && [ -w "$d" ]; } || die "$d (RADIUS_RUN_DIR/RADIUS_LOG_DIR/RADIUS_SPOOL_DIR) must be a writable directory"
+done
+# The accounting spool (freeradius/mods-available/detail) is expanded into file names: no % or \ there.
+case $RADIUS_SPOOL_DIR in
+	/*) ;;
+	*) die "RADIUS_SPOOL_DIR must be an absolute path" ;;
+esac
+case $RADIUS_SPOOL_DIR in
+	*[%\\\"[:space:]]*) die "RADIUS_SPOOL_DIR must not contain %, \\, quotes or spaces" ;;
+esac
+# A spool file left by another user (e.g. a run as root) stops delivery while the NAS is still answered.
+for f in "$RADIUS_SPOOL_DIR"/accounting/detail "$RADIUS_SPOOL_DIR"/accounting/detail.work; do
+	if [ -e "$f" ] && ! { [ -r "$f" ] && [ -w "$f" ]; }; then
+		die "$f is not readable and writable by $(id -un): accounting could not be delivered (chown it)"
+	fi
 done
 
 bin=$(command -v freeradius || command -v radiusd || true)

@@ -5,7 +5,8 @@
 #   $OPENVPN_CONFIG_SRC/server.conf       -> /etc/openvpn/server/server.conf
 #   $OPENVPN_CONFIG_SRC/radiusplugin.cnf  -> /etc/openvpn/server/radiusplugin.cnf (0600), with
 #                                            @RADIUS_HOST@ and @RADIUS_SECRET@ filled in
-# checks the PKI and /dev/net/tun, then execs openvpn in the foreground (logging to stdout).
+# creates the client-config-dir named in server.conf (/etc/openvpn/server/ccd), checks the PKI and
+# /dev/net/tun, then execs openvpn in the foreground (logging to stdout).
 #
 # Environment:
 #   NEUTRINET_RADIUS_SECRET  required: FreeRADIUS' shared secret (at most 49 characters of A-Z a-z 0-9 . _ ~ + / = -)
@@ -63,6 +64,12 @@ install -m 0644 "$src/server.conf" "$dst/server.conf"
 
 # status /run/openvpn-server/status.log (systemd's RuntimeDirectory on a Debian host).
 install -d -m 0755 /run/openvpn-server
+# client-config-dir: radiusplugin writes each member's Framed-IP-Address/Framed-Route there at login.
+ccd=$(sed -n 's/^[[:space:]]*client-config-dir[[:space:]]\{1,\}\([^[:space:]#;]\{1,\}\).*/\1/p' "$dst/server.conf" | tail -n 1)
+if [[ -n $ccd ]]; then
+	[[ $ccd == /* ]] || ccd=$dst/$ccd
+	install -d -m 0700 "$ccd"
+fi
 
 cd "$dst"
 printf '%s: starting openvpn (RADIUS server %s)\n' "$prog" "$radius_host" >&2

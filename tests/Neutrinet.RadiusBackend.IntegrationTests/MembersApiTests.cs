@@ -190,7 +190,8 @@ public sealed class MembersApiTests(Stack stack) : IClassFixture<Stack>
         Assert.True((await AuthAsync(stack.Radius, OpenVpnLogin(member.Email, laptopSecret, "SESSVIEW0001"))).IsAccept);
         await AcctAsync(stack.Radius, OpenVpnAccounting(member.Email, "Start", "SESSVIEW0001"));
         await AcctAsync(stack.Radius, OpenVpnAccounting(member.Email, "Stop", "SESSVIEW0001", 42, 1000, 2000));
-        var sessions = await _client.GetJsonAsync("/api/members/me/sessions", memberTokens.AccessToken);
+        var sessions = await Eventually.ReadAsync(() => _client.GetJsonAsync("/api/members/me/sessions", memberTokens.AccessToken),
+            s => s.GetArrayLength() == 1 && s[0].GetProperty("durationSeconds").GetInt64() == 42);
         var tokenList = await _client.GetJsonAsync("/api/members/me/tokens", memberTokens.AccessToken);
 
         using var revoke = await _client.SendAsync(HttpMethod.Delete, $"/api/members/me/tokens/{laptop.GetProperty("id").GetString()}", memberTokens.AccessToken);

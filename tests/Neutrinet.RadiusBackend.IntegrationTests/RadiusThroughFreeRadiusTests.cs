@@ -102,17 +102,19 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
     public async Task Simultaneous_use_limit_is_enforced_and_a_reauth_of_the_same_session_is_allowed()
     {
         var email = Stack.NewEmail();
-        var (_, _, token) = await stack.Backend.AddMemberAsync(email, "--limit", "1");
+        var (memberId, _, token) = await stack.Backend.AddMemberAsync(email, "--limit", "1");
         var session = Guid.NewGuid().ToString("N")[..16].ToUpperInvariant();
 
         Assert.True((await AuthAsync(stack.Radius, OpenVpnLogin(email, token, session, "203.0.113.10"))).IsAccept);
         Assert.Equal("Accounting-Response", (await AcctAsync(stack.Radius, OpenVpnAccounting(email, "Start", session, callingStation: "203.0.113.10"))).Code);
+        await Eventually.UntilAsync(async () => (await stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10)).Any(s => s.Open), "Start stored");
 
         var secondDevice = await AuthAsync(stack.Radius, OpenVpnLogin(email, token, "OTHERSESSION0001", "198.51.100.77"));
         var reauthSameSession = await AuthAsync(stack.Radius, OpenVpnLogin(email, token, session, "203.0.113.10"));
         var reauthSameNasAndClient = await AuthAsync(stack.Radius, OpenVpnLogin(email, token, "RENEGOTIATED0001", "203.0.113.10"));
 
         await AcctAsync(stack.Radius, OpenVpnAccounting(email, "Stop", session, 60, 1000, 2000, callingStation: "203.0.113.10"));
+        await Eventually.UntilAsync(async () => (await stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10)).All(s => !s.Open), "Stop stored");
         var afterStop = await AuthAsync(stack.Radius, OpenVpnLogin(email, token, "OTHERSESSION0002", "198.51.100.77"));
 
         Assert.True(secondDevice.IsReject, secondDevice.Raw);
@@ -128,6 +130,7 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
         var email = Stack.NewEmail();
         var (memberId, _, _) = await stack.Backend.AddMemberAsync(email);
         var session = Guid.NewGuid().ToString("N")[..16];
+        var handledBefore = await Eventually.AccountingRecordsHandledAsync(stack.Backend);
 
         foreach (var record in new[]
         {
@@ -141,6 +144,7 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
         }
         // A late replay of the Start must not reopen the stopped session.
         Assert.Equal("Accounting-Response", (await AcctAsync(stack.Radius, OpenVpnAccounting(email, "Start", session))).Code);
+        await Eventually.AccountingHandledAsync(stack.Backend, handledBefore + 7);
 
         var sessions = await stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10);
         var stored = Assert.Single(sessions);
@@ -161,12 +165,12 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
         var session = Guid.NewGuid().ToString("N")[..16];
 
         Assert.Equal("Accounting-Response", (await AcctAsync(stack.Radius, OpenVpnAccounting(email, "Interim-Update", session, 120, 10, 20))).Code);
-        var open = Assert.Single(await stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10));
+        var open = Assert.Single(await Eventually.ReadAsync(() => stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10), s => s.Count > 0));
         Assert.True(open.Open);
         Assert.Equal(10UL, open.InputOctets);
 
         Assert.Equal("Accounting-Response", (await AcctAsync(stack.Radius, OpenVpnAccounting(email, "Stop", session, 180, 30, 40))).Code);
-        var closed = Assert.Single(await stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10));
+        var closed = Assert.Single(await Eventually.ReadAsync(() => stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10), s => s.Count == 1 && !s[0].Open));
         Assert.False(closed.Open);
         Assert.Equal(40UL, closed.OutputOctets);
     }
@@ -177,7 +181,7 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
         var email = Stack.NewEmail();
         var (memberId, _, _) = await stack.Backend.AddMemberAsync(email);
         await AcctAsync(stack.Radius, OpenVpnAccounting(email, "Start", Guid.NewGuid().ToString("N")[..16]));
-        Assert.Single(await stack.Admin.Sessions.GetOpenSessionsAsync(memberId));
+        Assert.Single(await Eventually.ReadAsync(() => stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10), s => s.Any(x => x.Open)), x => x.Open);
 
         var on = await AcctAsync(stack.Radius, new Dictionary<string, string>
         {
@@ -186,7 +190,7 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
         });
 
         Assert.Equal("Accounting-Response", on.Code);
-        var session = Assert.Single(await stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10));
+        var session = Assert.Single(await Eventually.ReadAsync(() => stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10), s => s.Count == 1 && !s[0].Open));
         Assert.False(session.Open);
         Assert.Equal("NAS-Reboot", session.TerminateCause);
     }

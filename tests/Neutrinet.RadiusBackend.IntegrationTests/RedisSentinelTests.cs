@@ -68,7 +68,7 @@ public sealed class RedisSentinelTests(SentinelStack stack) : IClassFixture<Sent
         Assert.Equal("Accounting-Response", start.Code);
         Assert.Equal("1", cached.Stdout.Trim());
         Assert.Equal(System.Net.HttpStatusCode.OK, ready.StatusCode);
-        var session = Assert.Single(await stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10));
+        var session = Assert.Single(await Eventually.ReadAsync(() => stack.Admin.Sessions.GetRecentSessionsAsync(memberId, 10), s => s.Count > 0));
         Assert.True(session.Open);
     }
 }

@@ -11,6 +11,10 @@ public sealed class CacheOptions
     /// <summary>While LDAP is unavailable, a member seen within this window may still log in (counted in metrics).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")] public TimeSpan LdapOutageGrace { get; set; } = TimeSpan.FromMinutes(15);
 
+    /// <summary>A member with a cached entry inside the outage grace waits at most this long for LDAP: then the cached
+    /// entry answers and the LDAP read finishes in the background (a slow or hung LDAP never stalls a known member).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:00:10")] public TimeSpan StaleAnswerAfter { get; set; } = TimeSpan.FromMilliseconds(250);
+
     /// <summary>How long "no such member" is remembered in memory (blunts floods of unknown names).</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:10:00")] public TimeSpan NegativeFor { get; set; } = TimeSpan.FromSeconds(10);
 

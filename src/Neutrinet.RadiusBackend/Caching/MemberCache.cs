@@ -135,6 +135,30 @@ public sealed class MemberCache : IHostedService, IDisposable
             return new MemberLookup(LookupStatus.Found, shared.Member);
         }
 
+        // LDAP is down or slow: a member seen recently keeps working for the configured grace; nobody else gets in.
+        var grace = new[] { stale, shared }.Where(e => e?.Member is not null).MaxBy(e => e!.FetchedAtMs);
+        if (grace is not null && NowMs() - grace.FetchedAtMs >= _options.LdapOutageGrace.TotalMilliseconds) grace = null;
+
+        var refresh = RefreshFromDirectoryAsync(email);
+        if (grace is not null && await Task.WhenAny(refresh, Task.Delay(_options.StaleAnswerAfter)) != refresh)
+        {
+            // The refresh goes on in the background and updates the cache when LDAP answers.
+            BackendMetrics.StaleServed.Inc();
+            return new MemberLookup(LookupStatus.Found, grace.Member, Stale: true);
+        }
+        var fresh = await refresh;
+        if (fresh is not null) return fresh.Value;
+        if (grace is not null)
+        {
+            BackendMetrics.StaleServed.Inc();
+            return new MemberLookup(LookupStatus.Found, grace.Member, Stale: true);
+        }
+        return MemberLookup.Unavailable;
+    }
+
+    /// <summary>Reads LDAP and fills both cache layers; null when LDAP is unavailable (never throws).</summary>
+    async Task<MemberLookup?> RefreshFromDirectoryAsync(string email)
+    {
         try
         {
             var member = await _directory.FindByEmailAsync(email);
@@ -146,14 +170,7 @@ public sealed class MemberCache : IHostedService, IDisposable
         }
         catch (DirectoryUnavailableException)
         {
-            // LDAP is down: a member seen recently keeps working for the configured grace; nobody else gets in.
-            var best = new[] { stale, shared }.Where(e => e?.Member is not null).MaxBy(e => e!.FetchedAtMs);
-            if (best is not null && NowMs() - best.FetchedAtMs < _options.LdapOutageGrace.TotalMilliseconds)
-            {
-                BackendMetrics.StaleServed.Inc();
-                return new MemberLookup(LookupStatus.Found, best.Member, Stale: true);
-            }
-            return MemberLookup.Unavailable;
+            return null;
         }
     }
 

@@ -44,7 +44,11 @@ public sealed class LdapConnectionPool : IDisposable
     public bool CircuitOpen => Stopwatch.GetTimestamp() < Interlocked.Read(ref _brokenUntilTicks);
 
     /// <summary>Runs a blocking LDAP operation on a pooled, bound connection.</summary>
-    public async Task<T> RunAsync<T>(string operation, Func<LdapConnection, T> action, CancellationToken ct = default)
+    public Task<T> RunAsync<T>(string operation, Func<LdapConnection, T> action, CancellationToken ct = default) =>
+        RunAsync(operation, _options.OperationTimeout, action, ct);
+
+    /// <summary>The same with its own watchdog (writes may wait longer than the login path).</summary>
+    public async Task<T> RunAsync<T>(string operation, TimeSpan watchdog, Func<LdapConnection, T> action, CancellationToken ct = default)
     {
         if (CircuitOpen)
         {
@@ -60,14 +64,14 @@ public sealed class LdapConnectionPool : IDisposable
         var started = Stopwatch.GetTimestamp();
         try
         {
-            return await item.Completion.Task.WaitAsync(_options.OperationTimeout, ct);
+            return await item.Completion.Task.WaitAsync(watchdog, ct);
         }
         catch (TimeoutException)
         {
             item.Abandon();
             Break();
             BackendMetrics.LdapErrors.WithLabels("timeout").Inc();
-            _logger.LogWarning("LDAP {Operation} exceeded {Timeout}", operation, _options.OperationTimeout);
+            _logger.LogWarning("LDAP {Operation} exceeded {Timeout}", operation, watchdog);
             throw new DirectoryUnavailableException($"LDAP {operation} timed out");
         }
         catch (DirectoryUnavailableException)

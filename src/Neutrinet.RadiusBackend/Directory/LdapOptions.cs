@@ -16,6 +16,9 @@ public sealed class LdapOptions
     /// <summary>Our own watchdog: SDS.P's timeouts are not enforced on Linux when slapd hangs.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Watchdog for writes (member and token changes): not on the login path, so it may wait longer.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:05:00")] public TimeSpan WriteTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>After a failure, calls fail fast for this long instead of queueing behind a dead server.</summary>
     [Range(typeof(TimeSpan), "00:00:00", "00:05:00")] public TimeSpan CircuitBreakDuration { get; set; } = TimeSpan.FromSeconds(2);
 

@@ -21,6 +21,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     static readonly string[] TokenAttributes = ["cn", "description", "userPassword", "createTimestamp", "neutrinetSuspended"];
 
     readonly LdapOptions _options = options.Value;
+    TimeSpan WriteTimeout => _options.WriteTimeout;
 
     public static bool IsValidMemberId(string id) => MemberIdPattern().IsMatch(id);
     public static bool IsValidTokenId(string id) => TokenIdPattern().IsMatch(id);
@@ -36,7 +37,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     public Task<MemberEntry> CreateAsync(NewMember member, IssuedVpnToken? firstToken, string tokenLabel, CancellationToken ct = default)
     {
         var id = "m" + Base32.Encode(RandomNumberGenerator.GetBytes(10));
-        return pool.RunAsync("create_member", c =>
+        return pool.RunAsync("create_member", WriteTimeout, c =>
         {
             var add = new AddRequest(MemberDn(id),
                 new DirectoryAttribute("objectClass", "inetOrgPerson", "neutrinetMember"),
@@ -59,7 +60,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     }
 
     public Task AddTokenAsync(string memberId, IssuedVpnToken token, string label, CancellationToken ct = default) =>
-        Guard(memberId) ?? pool.RunAsync("add_token", c =>
+        Guard(memberId) ?? pool.RunAsync("add_token", WriteTimeout, c =>
         {
             var member = FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))")
                 ?? throw new MemberNotFoundException("No such member");
@@ -70,11 +71,11 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     public Task<bool> RemoveTokenAsync(string memberId, string tokenId, CancellationToken ct = default) =>
         !IsValidMemberId(memberId) || !IsValidTokenId(tokenId)
             ? Task.FromResult(false)
-            : pool.RunAsync("remove_token", c => TryDelete(c, TokenDn(memberId, tokenId)), ct);
+            : pool.RunAsync("remove_token", WriteTimeout, c => TryDelete(c, TokenDn(memberId, tokenId)), ct);
 
     /// <summary>Suspension is written on the member and each of its tokens: slapd's ACL then refuses binds with any of them.</summary>
     public Task SetSuspendedAsync(string memberId, bool suspended, CancellationToken ct = default) =>
-        Guard(memberId) ?? pool.RunAsync("suspend_member", c =>
+        Guard(memberId) ?? pool.RunAsync("suspend_member", WriteTimeout, c =>
         {
             var member = FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))")
                 ?? throw new MemberNotFoundException("No such member");
@@ -86,7 +87,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
         }, ct);
 
     public Task UpdateRadiusProfileAsync(string memberId, RadiusProfile profile, CancellationToken ct = default) =>
-        Guard(memberId) ?? pool.RunAsync("update_member", c =>
+        Guard(memberId) ?? pool.RunAsync("update_member", WriteTimeout, c =>
         {
             var modify = new ModifyRequest(MemberDn(memberId));
             Replace(modify, "neutrinetFramedIPAddress", profile.FramedIpAddress);
@@ -98,7 +99,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
         }, ct);
 
     public Task UpdateAccountAsync(string memberId, string? email, string? displayName, string? passwordHash, CancellationToken ct = default) =>
-        Guard(memberId) ?? pool.RunAsync("update_member", c =>
+        Guard(memberId) ?? pool.RunAsync("update_member", WriteTimeout, c =>
         {
             var modify = new ModifyRequest(MemberDn(memberId));
             if (email is not null) Replace(modify, "mail", email);
@@ -143,7 +144,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     public Task<bool> DeleteAsync(string memberId, CancellationToken ct = default) =>
         !IsValidMemberId(memberId)
             ? Task.FromResult(false)
-            : pool.RunAsync("delete_member", c =>
+            : pool.RunAsync("delete_member", WriteTimeout, c =>
             {
                 var member = FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))");
                 if (member is null) return false;
@@ -165,7 +166,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     /// <summary>Adds or removes the member in a group that already exists (groups are created by operators).</summary>
     public Task<bool> SetGroupMembershipAsync(string memberId, string group, bool member, CancellationToken ct = default) =>
         Guard(memberId) is { } invalid ? invalid.ContinueWith(_ => false, ct, TaskContinuationOptions.None, TaskScheduler.Default)
-            : pool.RunAsync("group_membership", c =>
+            : pool.RunAsync("group_membership", WriteTimeout, c =>
             {
                 var groupDn = $"cn={LdapEscaping.DnValue(group)},{_options.GroupsDn}";
                 var operation = member ? DirectoryAttributeOperation.Add : DirectoryAttributeOperation.Delete;

@@ -378,21 +378,35 @@ public sealed class AuthConfigurationTests
     }
 
     [Fact]
-    public async Task The_seed_shaped_file_with_two_external_providers_loads()
+    public async Task The_seed_shaped_file_with_two_external_providers_loads_and_starts_or_refuses_each_flow_clearly()
     {
         using var dir = new TempDir("authcfg");
+        using var provider = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        provider.Start();
+        var providerPort = ((IPEndPoint)provider.LocalEndpoint).Port;
+        _ = Task.Run(async () =>
+        {
+            // Any request (the module's reachability probe) gets an empty 200.
+            while (true)
+            {
+                using var connection = await provider.AcceptTcpClientAsync();
+                var stream = connection.GetStream();
+                _ = await stream.ReadAsync(new byte[4096]); // the request itself does not matter
+                await stream.WriteAsync("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"u8.ToArray());
+            }
+        });
         var file = dir.Sub("auth_config.json");
         await File.WriteAllTextAsync(file, """
             {"auth": {"passportjs": [
                {"gmatte": {"type": "oauth", // a plain OAuth2 provider
-                  "OAUTH_AUTHORIZATION_URL": "http://localhost:9/auth", "OAUTH_TOKEN_URL": "http://localhost:9/token",
-                  "OAUTH_USERINFO_URL": "http://localhost:9/me", "OAUTH_CLIENT_ID": "c", "OAUTH_CLIENT_SECRET": "s",
+                  "OAUTH_AUTHORIZATION_URL": "http://127.0.0.1:PROVIDER_PORT/auth", "OAUTH_TOKEN_URL": "http://127.0.0.1:PROVIDER_PORT/token",
+                  "OAUTH_USERINFO_URL": "http://127.0.0.1:PROVIDER_PORT/me", "OAUTH_CLIENT_ID": "c", "OAUTH_CLIENT_SECRET": "s",
                   "OAUTH_ADD_SCOPE": "groups", "OAUTH_ROLE_TEACHER_VALUE": "groups_evaluetonsavoir-prof", "OAUTH_ROLE_STUDENT_VALUE": "groups_evaluetonsavoir"}},
                {"etsmtl": {"type": "oidc", "OIDC_CONFIG_URL": "http://localhost:9/.well-known/openid-configuration",
                   "OIDC_CLIENT_ID": "c", "OIDC_CLIENT_SECRET": "s", "OIDC_ADD_SCOPE": "",
                   "OIDC_ROLE_TEACHER_VALUE": "t", "OIDC_ROLE_STUDENT_VALUE": "s"}}],
              "simpleauth": {}}}
-            """);
+            """.Replace("PROVIDER_PORT", providerPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         await using var ldap = new SlapdServer(dir.Sub("ldap"));
         await using var redis = new RedisServer(dir.Sub("redis"));
         await ldap.StartAsync();
@@ -401,7 +415,20 @@ public sealed class AuthConfigurationTests
 
         await backend.StartAsync();
         var providers = await backend.Http.GetStringAsync(backend.BaseUrl + "/api/auth/providers");
+        using var noRedirects = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false });
+        using var oauth = await noRedirects.GetAsync(backend.BaseUrl + "/api/auth/gmatte/login");
+        using var oidcDown = await noRedirects.GetAsync(backend.BaseUrl + "/api/auth/etsmtl/login");
+        var keyRing = await Shell.RunAsync("redis-cli", ["-p", redis.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "EXISTS", "nrb:dataprotection-keys"]);
 
         Assert.Contains("simpleauth", providers, StringComparison.Ordinal);
+        Assert.Contains("/api/auth/gmatte/login", providers, StringComparison.Ordinal);
+        Assert.Contains("/api/auth/etsmtl/login", providers, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Redirect, oauth.StatusCode);
+        var location = oauth.Headers.Location!.ToString();
+        Assert.StartsWith($"http://127.0.0.1:{providerPort}/auth?", location, StringComparison.Ordinal);
+        Assert.Contains("code_challenge_method=S256", location, StringComparison.Ordinal);
+        Assert.Contains("state=", location, StringComparison.Ordinal);
+        Assert.Equal("1", keyRing.Stdout.Trim()); // the state is protected with keys shared through Redis
+        Assert.Equal("/?error=provider_unavailable&provider=etsmtl", oidcDown.Headers.Location?.ToString());
     }
 }

@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.StackExchangeRedis;
 using Microsoft.Extensions.Options;
 using Neutrinet.RadiusBackend.Auth.External;
 using Neutrinet.RadiusBackend.Auth.SimpleForm;
@@ -28,6 +31,12 @@ internal static class AuthSetup
 
         // JWT access tokens for the API; one remote scheme per configured OAuth2/OIDC provider (started only by its
         // module's /login, so the default scheme stays the bearer token).
+        // External log-ins protect their state and correlation cookies with Data Protection: its key ring lives in
+        // Redis so a restart or another instance can finish a log-in that this one started.
+        services.AddDataProtection().SetApplicationName("neutrinet-radius-backend");
+        services.AddOptions<KeyManagementOptions>().Configure<Caching.RedisConnection>((keys, redis) =>
+            keys.XmlRepository = new RedisXmlRepository(() => redis.Database, redis.Prefix + "dataprotection-keys"));
+
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer()
             .AddExternalProviders(builder.Configuration);
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)

@@ -52,10 +52,12 @@ public sealed class LoginOutcomes(RedisConnection redis, ILogger<LoginOutcomes> 
     /// <summary>Last use of each of a member's tokens (unix ms), for the token list.</summary>
     public async Task<IReadOnlyDictionary<string, DateTimeOffset>> GetTokenLastUsedAsync(string memberId)
     {
-        var entries = await redis.Database.HashGetAllAsync(redis.Prefix + "token-used:" + memberId);
-        return entries.Where(e => e.Value.TryParse(out long _))
-            .ToDictionary(e => (string)e.Name!, e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Value));
+        var entries = await redis.Database.HashGetAllAsync(redis.Prefix + "login:" + memberId);
+        return entries.Where(e => ((string?)e.Name)?.StartsWith(TokenField, StringComparison.Ordinal) == true && e.Value.TryParse(out long _))
+            .ToDictionary(e => ((string)e.Name!)[TokenField.Length..], e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Value));
     }
+
+    const string TokenField = "token:";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -65,24 +67,28 @@ public sealed class LoginOutcomes(RedisConnection redis, ILogger<LoginOutcomes> 
 
     async Task WriteAllAsync(CancellationToken stoppingToken)
     {
-        await foreach (var o in _queue.Reader.ReadAllAsync(stoppingToken))
+        // Batches are pipelined: with appendfsync always, Redis then fsyncs once per batch instead of once per write.
+        var batch = new List<Task>(256);
+        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
         {
-            try
+            var db = redis.Database;
+            while (batch.Count < 256 && _queue.Reader.TryRead(out var o))
             {
                 var at = o.At.ToUnixTimeMilliseconds();
-                var db = redis.Database;
                 HashEntry[] fields = o.Accepted
-                    ? [new("lastLoginAt", at), new("lastLoginNas", o.NasIdentifier ?? "")]
+                    ? o.TokenId is null
+                        ? [new("lastLoginAt", at), new("lastLoginNas", o.NasIdentifier ?? "")]
+                        : [new("lastLoginAt", at), new("lastLoginNas", o.NasIdentifier ?? ""), new(TokenField + o.TokenId, at)]
                     : [new("lastFailureAt", at), new("lastFailureReason", o.Reason ?? "")];
-                await db.HashSetAsync(redis.Prefix + "login:" + o.MemberId, fields);
-                if (o.Accepted && o.TokenId is not null)
-                    await db.HashSetAsync(redis.Prefix + "token-used:" + o.MemberId, o.TokenId, at);
+                batch.Add(db.HashSetAsync(redis.Prefix + "login:" + o.MemberId, fields));
             }
+            try { await Task.WhenAll(batch); }
             catch (Exception ex) when (ex is RedisException or TimeoutException)
             {
-                BackendMetrics.LoginOutcomesDropped.Inc();
-                logger.LogDebug("Login outcome not recorded: {Error}", ex.Message);
+                BackendMetrics.LoginOutcomesDropped.Inc(batch.Count(t => t.IsFaulted));
+                logger.LogDebug("Login outcomes not recorded: {Error}", ex.Message);
             }
+            batch.Clear();
         }
     }
 }

@@ -13,7 +13,7 @@ internal static class RadiusApi
     public static RouteGroupBuilder MapRadius(this IEndpointRouteBuilder app)
     {
         var radius = app.MapGroup("/radius")
-            .AddEndpointFilter<FreeRadiusOnlyFilter>()
+            .AddEndpointFilter(app.ServiceProvider.GetRequiredService<FreeRadiusOnlyFilter>())
             .WithTags("RADIUS (rlm_rest)");
         radius.MapPost("/authorize", Authorize)
             .WithSummary("rlm_rest authorize: 200 accept attributes, 401 reject, 404 unknown member");

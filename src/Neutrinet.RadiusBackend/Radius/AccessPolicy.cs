@@ -40,8 +40,9 @@ public sealed class AccessPolicy(
         public readonly (string Id, byte[] Digest, byte[] Salt, bool Suspended)[] Tokens = [.. member.Tokens
             .Select(t => VpnTokens.TryParseLdapValue(t.PasswordHash, out var d, out var s) ? (t.Id, d, s, t.Suspended) : (t.Id, d, s, true))
             .Where(t => t.Item2.Length > 0)];
-        public readonly RlmReply AcceptSingleCall = new(StatusCodes.Status200OK, RlmReply.AcceptBody("Accept", member.Radius, options));
-        public readonly RlmReply AcceptTwoCall = new(StatusCodes.Status200OK, RlmReply.AcceptBody("rest", member.Radius, options));
+        // Only the configured flow's body: one per cached member is enough memory.
+        public readonly RlmReply Accept = new(StatusCodes.Status200OK,
+            RlmReply.AcceptBody(options.Flow == AuthFlow.SingleCall ? "Accept" : "rest", member.Radius, options));
     }
 
     public AuthFlow Flow => _options.Flow;
@@ -53,8 +54,8 @@ public sealed class AccessPolicy(
         var member = lookup.Member!;
         var credentials = _credentials.GetValue(member, m => new Credentials(m, _options));
         if (_options.Flow == AuthFlow.TwoCall)
-            return new AccessDecision(DecisionKind.Accept, credentials.AcceptTwoCall);
-        return await CheckAsync(member, credentials, request, credentials.AcceptSingleCall);
+            return new AccessDecision(DecisionKind.Accept, credentials.Accept);
+        return await CheckAsync(member, credentials, request, credentials.Accept);
     }
 
     public async ValueTask<AccessDecision> AuthenticateAsync(RlmRequest request)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Neutrinet.RadiusBackend.Directory;
 using Neutrinet.RadiusBackend.IntegrationTests.Infrastructure;
 using static Neutrinet.RadiusBackend.IntegrationTests.Infrastructure.Radclient;
@@ -205,6 +206,32 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
         var reply = await AuthAsync(stack.Radius, OpenVpnLogin(userName, "nvt_x"));
         Assert.True(reply.IsReject, reply.Raw);
         Assert.DoesNotContain("\"status\":500", stack.Backend.Logs, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_login_body_over_8_KiB_is_rejected_before_the_backend_and_still_reported_to_post_auth()
+    {
+        // Logins go without chunked encoding (freeradius/mods-available/rest): rlm_rest then refuses a body over
+        // 8 KiB. radiusplugin's bodies are about 1 KiB; this one is crafted: 8 attributes of 250 control bytes,
+        // each escaped to six characters in the JSON body. The token is right, so only the size rejects it.
+        var email = Stack.NewEmail();
+        var (memberId, _, token) = await stack.Backend.AddMemberAsync(email);
+        var login = OpenVpnLogin(email, token);
+        var padding = "\"" + string.Concat(Enumerable.Repeat("\\001", 250)) + "\"";
+        foreach (var attribute in new[] { "Filter-Id", "Reply-Message", "Callback-Number", "Callback-Id", "Connect-Info",
+                     "Login-LAT-Service", "Login-LAT-Node", "Framed-AppleTalk-Zone" })
+            login[attribute] = padding;
+
+        var reply = await AuthAsync(stack.Radius, login);
+        var normal = await AuthAsync(stack.Radius, OpenVpnLogin(email, token));
+
+        Assert.True(reply.IsReject, reply.Raw);
+        Assert.True(normal.IsAccept, normal.Raw);
+        var reason = await Eventually.ReadAsync(
+            async () => (await Shell.RunAsync("redis-cli", ["-p", stack.Redis.Port.ToString(CultureInfo.InvariantCulture),
+                "HGET", "nrb:login:" + memberId, "lastFailureReason"])).Stdout.Trim(),
+            r => r.Length > 0);
+        Assert.Equal("rejected_by_freeradius", reason);
     }
 
     [Fact]

@@ -54,21 +54,20 @@ public class VpnTokensTests
     [Fact]
     public void Verifies_a_value_written_by_slappasswd()
     {
-        Assert.True(VpnTokens.TryParseLdapValue(SlappasswdValue, out var digest, out var salt));
-        Assert.Equal(64, digest.Length);
-        Assert.Equal(8, salt.Length); // slapd's pw-sha2 uses an 8-byte salt; any length must work
+        Assert.True(VpnTokens.TryDecodeLdapValue(SlappasswdValue, out var stored));
+        Assert.Equal(64 + 8, stored.Length); // slapd's pw-sha2 uses an 8-byte salt; any length must work
 
-        Assert.True(VpnTokens.Matches(Encoding.UTF8.GetBytes(SlappasswdSecret), digest, salt));
-        Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(SlappasswdSecret + "x"), digest, salt));
+        Assert.True(VpnTokens.Matches(Encoding.UTF8.GetBytes(SlappasswdSecret), stored));
+        Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(SlappasswdSecret + "x"), stored));
     }
 
     [Fact]
     public void Matches_the_right_secret_and_nothing_else()
     {
         var token = VpnTokens.Issue();
-        Assert.True(VpnTokens.TryParseLdapValue(token.LdapPasswordValue, out var digest, out var salt));
+        Assert.True(VpnTokens.TryDecodeLdapValue(token.LdapPasswordValue, out var stored));
 
-        Assert.True(VpnTokens.Matches(Encoding.UTF8.GetBytes(token.Secret), digest, salt));
+        Assert.True(VpnTokens.Matches(Encoding.UTF8.GetBytes(token.Secret), stored));
         var last = token.Secret[^1];
         var wrong = new[]
         {
@@ -82,17 +81,19 @@ public class VpnTokensTests
             token.Secret + "\0",
         };
         foreach (var candidate in wrong)
-            Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(candidate), digest, salt), $"'{candidate}' matched");
+            Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(candidate), stored), $"'{candidate}' matched");
     }
 
     [Fact]
-    public void Matches_is_false_against_a_digest_of_the_wrong_length()
+    public void Matches_is_false_against_a_value_too_short_for_digest_and_salt()
     {
         var token = VpnTokens.Issue();
-        Assert.True(VpnTokens.TryParseLdapValue(token.LdapPasswordValue, out var digest, out var salt));
+        Assert.True(VpnTokens.TryDecodeLdapValue(token.LdapPasswordValue, out var stored));
 
-        Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(token.Secret), digest[..32], salt));
-        Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(token.Secret), [], salt));
+        Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(token.Secret), stored.AsSpan(0, 64)));
+        Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(token.Secret), stored.AsSpan(0, 32)));
+        Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(token.Secret), []));
+        Assert.False(VpnTokens.Matches([], []));
     }
 
     [Fact]
@@ -100,10 +101,10 @@ public class VpnTokensTests
     {
         var secret = "nvt_" + new string('x', 5000);
         var stored = VpnTokens.HashForLdap(secret);
-        Assert.True(VpnTokens.TryParseLdapValue(stored, out var digest, out var salt));
+        Assert.True(VpnTokens.TryDecodeLdapValue(stored, out var decoded));
 
-        Assert.True(VpnTokens.Matches(Encoding.UTF8.GetBytes(secret), digest, salt));
-        Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(secret[..^1]), digest, salt));
+        Assert.True(VpnTokens.Matches(Encoding.UTF8.GetBytes(secret), decoded));
+        Assert.False(VpnTokens.Matches(Encoding.UTF8.GetBytes(secret[..^1]), decoded));
     }
 
     [Fact]
@@ -113,17 +114,18 @@ public class VpnTokensTests
         var b = VpnTokens.HashForLdap("nvt_same");
 
         Assert.NotEqual(a, b);
-        Assert.True(VpnTokens.TryParseLdapValue(a, out var da, out var sa));
-        Assert.True(VpnTokens.TryParseLdapValue(b, out var db, out var sb));
-        Assert.True(VpnTokens.Matches("nvt_same"u8, da, sa));
-        Assert.True(VpnTokens.Matches("nvt_same"u8, db, sb));
+        Assert.True(VpnTokens.TryDecodeLdapValue(a, out var da));
+        Assert.True(VpnTokens.TryDecodeLdapValue(b, out var db));
+        Assert.True(VpnTokens.Matches("nvt_same"u8, da));
+        Assert.True(VpnTokens.Matches("nvt_same"u8, db));
+        Assert.False(da.AsSpan(64).SequenceEqual(db.AsSpan(64)));
     }
 
     [Fact]
     public void Parses_the_scheme_case_insensitively()
     {
-        Assert.True(VpnTokens.TryParseLdapValue("{ssha512}" + SlappasswdValue["{SSHA512}".Length..], out var digest, out var salt));
-        Assert.True(VpnTokens.Matches(Encoding.UTF8.GetBytes(SlappasswdSecret), digest, salt));
+        Assert.True(VpnTokens.TryDecodeLdapValue("{ssha512}" + SlappasswdValue["{SSHA512}".Length..], out var stored));
+        Assert.True(VpnTokens.Matches(Encoding.UTF8.GetBytes(SlappasswdSecret), stored));
     }
 
     [Theory]
@@ -138,9 +140,8 @@ public class VpnTokensTests
     [InlineData(" {SSHA512}ZZHY1dnzl3vZfJ11KxisPxtStu0FS/srkGuEEBWxjbti")]
     public void Refuses_values_that_are_not_ssha512(string stored)
     {
-        Assert.False(VpnTokens.TryParseLdapValue(stored, out var digest, out var salt));
-        Assert.Empty(digest);
-        Assert.Empty(salt);
+        Assert.False(VpnTokens.TryDecodeLdapValue(stored, out var decoded));
+        Assert.Empty(decoded);
     }
 
     [Fact]
@@ -148,7 +149,7 @@ public class VpnTokensTests
     {
         var digestOnly = "{SSHA512}" + Convert.ToBase64String(SHA512.HashData("nvt_x"u8));
 
-        Assert.False(VpnTokens.TryParseLdapValue(digestOnly, out _, out _));
+        Assert.False(VpnTokens.TryDecodeLdapValue(digestOnly, out _));
     }
 
     [Theory]

@@ -5,6 +5,7 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Neutrinet.RadiusBackend.Directory;
 using Neutrinet.RadiusBackend.Observability;
+using Neutrinet.RadiusBackend.Radius;
 using StackExchange.Redis;
 
 namespace Neutrinet.RadiusBackend.Caching;
@@ -12,7 +13,7 @@ namespace Neutrinet.RadiusBackend.Caching;
 public enum LookupStatus { Found, NotFound, Unavailable }
 
 /// <summary>The outcome of a member lookup; <see cref="Stale"/> marks a grace answer given while LDAP is down.</summary>
-public readonly record struct MemberLookup(LookupStatus Status, MemberEntry? Member, bool Stale = false)
+public readonly record struct MemberLookup(LookupStatus Status, CachedMember? Member, bool Stale = false)
 {
     public static readonly MemberLookup NotFound = new(LookupStatus.NotFound, null);
     public static readonly MemberLookup Unavailable = new(LookupStatus.Unavailable, null);
@@ -28,6 +29,9 @@ public sealed class MemberCache : IHostedService, IDisposable
     readonly MemberDirectory _directory;
     readonly RedisConnection _redis;
     readonly CacheOptions _options;
+    readonly RadiusOptions _radius;
+    readonly long _freshForMs;
+    readonly long _negativeForMs;
     readonly ILogger<MemberCache> _logger;
     readonly TimeProvider _time;
     readonly ConcurrentDictionary<string, MemoryEntry> _memory = new(StringComparer.Ordinal);
@@ -37,17 +41,18 @@ public sealed class MemberCache : IHostedService, IDisposable
     Timer? _sweeper;
 
     public MemberCache(MemberDirectory directory, RedisConnection redis, IOptions<CacheOptions> options,
-        ILogger<MemberCache> logger, TimeProvider time)
+        IOptions<RadiusOptions> radius, ILogger<MemberCache> logger, TimeProvider time)
     {
         _directory = directory;
         _redis = redis;
         _options = options.Value;
+        _radius = radius.Value;
+        _freshForMs = (long)_options.FreshFor.TotalMilliseconds;
+        _negativeForMs = (long)_options.NegativeFor.TotalMilliseconds;
         _logger = logger;
         _time = time;
         _channel = RedisChannel.Literal(redis.Prefix + "invalidate");
     }
-
-    sealed record MemoryEntry(MemberEntry? Member, long FetchedAtMs);
 
     /// <summary>Finds a member by normalised email. Never throws for infrastructure failures.</summary>
     public ValueTask<MemberLookup> FindByEmailAsync(string email, CancellationToken ct = default)
@@ -56,13 +61,13 @@ public sealed class MemberCache : IHostedService, IDisposable
         if (_memory.TryGetValue(email, out var cached))
         {
             var age = now - cached.FetchedAtMs;
-            if (cached.Member is null ? age < _options.NegativeFor.TotalMilliseconds : age < _options.FreshFor.TotalMilliseconds)
+            if (cached is CachedMember ? age < _freshForMs : age < _negativeForMs)
             {
-                BackendMetrics.CacheLookups.WithLabels("memory", "hit").Inc();
-                return ValueTask.FromResult(cached.Member is null ? MemberLookup.NotFound : new MemberLookup(LookupStatus.Found, cached.Member));
+                MemoryHits.Inc();
+                return ValueTask.FromResult(cached is CachedMember found ? new MemberLookup(LookupStatus.Found, found) : MemberLookup.NotFound);
             }
         }
-        BackendMetrics.CacheLookups.WithLabels("memory", "miss").Inc();
+        MemoryMisses.Inc();
         return new ValueTask<MemberLookup>(SingleFlight(email, cached));
     }
 
@@ -129,14 +134,15 @@ public sealed class MemberCache : IHostedService, IDisposable
     {
         var shared = await ReadRedisAsync(email);
         var now = NowMs();
-        if (shared is not null && now - shared.FetchedAtMs < _options.FreshFor.TotalMilliseconds)
+        if (shared is not null && now - shared.FetchedAtMs < _freshForMs)
         {
             Remember(email, shared);
-            return new MemberLookup(LookupStatus.Found, shared.Member);
+            return new MemberLookup(LookupStatus.Found, shared);
         }
 
         // LDAP is down or slow: a member seen recently keeps working for the configured grace; nobody else gets in.
-        var grace = new[] { stale, shared }.Where(e => e?.Member is not null).MaxBy(e => e!.FetchedAtMs);
+        var grace = stale as CachedMember;
+        if (shared is not null && (grace is null || shared.FetchedAtMs > grace.FetchedAtMs)) grace = shared;
         if (grace is not null && NowMs() - grace.FetchedAtMs >= _options.LdapOutageGrace.TotalMilliseconds) grace = null;
 
         var refresh = RefreshFromDirectoryAsync(email);
@@ -144,14 +150,14 @@ public sealed class MemberCache : IHostedService, IDisposable
         {
             // The refresh goes on in the background and updates the cache when LDAP answers.
             BackendMetrics.StaleServed.Inc();
-            return new MemberLookup(LookupStatus.Found, grace.Member, Stale: true);
+            return new MemberLookup(LookupStatus.Found, grace, Stale: true);
         }
         var fresh = await refresh;
         if (fresh is not null) return fresh.Value;
         if (grace is not null)
         {
             BackendMetrics.StaleServed.Inc();
-            return new MemberLookup(LookupStatus.Found, grace.Member, Stale: true);
+            return new MemberLookup(LookupStatus.Found, grace, Stale: true);
         }
         return MemberLookup.Unavailable;
     }
@@ -162,11 +168,16 @@ public sealed class MemberCache : IHostedService, IDisposable
         try
         {
             var member = await _directory.FindByEmailAsync(email);
-            var entry = new MemoryEntry(member, NowMs());
-            Remember(email, entry);
-            if (member is null) return MemberLookup.NotFound;
-            WriteRedis(email, entry);
-            return new MemberLookup(LookupStatus.Found, member);
+            var fetchedAtMs = NowMs();
+            if (member is null)
+            {
+                Remember(email, new AbsentMember(fetchedAtMs));
+                return MemberLookup.NotFound;
+            }
+            var cached = CachedMember.From(member, fetchedAtMs, _radius);
+            Remember(email, cached);
+            WriteRedis(email, member, fetchedAtMs);
+            return new MemberLookup(LookupStatus.Found, cached);
         }
         catch (DirectoryUnavailableException)
         {
@@ -180,7 +191,7 @@ public sealed class MemberCache : IHostedService, IDisposable
             _memory[email] = entry;
     }
 
-    async Task<MemoryEntry?> ReadRedisAsync(string email)
+    async Task<CachedMember?> ReadRedisAsync(string email)
     {
         if (!_redis.IsConnected) return null;
         var started = Stopwatch.GetTimestamp();
@@ -201,7 +212,7 @@ public sealed class MemberCache : IHostedService, IDisposable
                 return null;
             }
             BackendMetrics.CacheLookups.WithLabels("redis", "hit").Inc();
-            return new MemoryEntry(document.Member, document.FetchedAtMs);
+            return CachedMember.From(document.Member, document.FetchedAtMs, _radius);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException or NotSupportedException)
         {
@@ -211,13 +222,13 @@ public sealed class MemberCache : IHostedService, IDisposable
         }
     }
 
-    void WriteRedis(string email, MemoryEntry entry)
+    void WriteRedis(string email, MemberEntry member, long fetchedAtMs)
     {
-        if (!_redis.IsConnected || entry.Member is null) return;
+        if (!_redis.IsConnected) return;
         try
         {
             var bytes = JsonSerializer.SerializeToUtf8Bytes(
-                new CachedMemberDocument(CachedMemberDocument.CurrentVersion, entry.FetchedAtMs, entry.Member),
+                new CachedMemberDocument(CachedMemberDocument.CurrentVersion, fetchedAtMs, member),
                 CacheJsonContext.Default.CachedMemberDocument);
             // Kept as long as the outage grace, so a restarted backend still has its grace data.
             _redis.Database.StringSet(Key(email), bytes, _options.LdapOutageGrace, flags: CommandFlags.FireAndForget);
@@ -227,6 +238,9 @@ public sealed class MemberCache : IHostedService, IDisposable
             BackendMetrics.RedisErrors.WithLabels("member_set").Inc();
         }
     }
+
+    static readonly Prometheus.Counter.Child MemoryHits = BackendMetrics.CacheLookups.WithLabels("memory", "hit");
+    static readonly Prometheus.Counter.Child MemoryMisses = BackendMetrics.CacheLookups.WithLabels("memory", "miss");
 
     RedisKey Key(string email) => _redis.Prefix + "member:" + email;
     long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -1,9 +1,7 @@
-using System.Runtime.CompilerServices;
 using System.Text;
 using Microsoft.Extensions.Options;
 using Neutrinet.RadiusBackend.Accounting;
 using Neutrinet.RadiusBackend.Caching;
-using Neutrinet.RadiusBackend.Directory;
 using Neutrinet.RadiusBackend.Observability;
 using Neutrinet.RadiusBackend.Security;
 
@@ -32,19 +30,6 @@ public sealed class AccessPolicy(
     ILogger<AccessPolicy> logger)
 {
     readonly RadiusOptions _options = options.Value;
-    readonly ConditionalWeakTable<MemberEntry, Credentials> _credentials = [];
-
-    /// <summary>What the RADIUS path derives from a cached member once: parsed token digests and reply bodies.</summary>
-    sealed class Credentials(MemberEntry member, RadiusOptions options)
-    {
-        public readonly (string Id, byte[] Digest, byte[] Salt, bool Suspended)[] Tokens = [.. member.Tokens
-            .Select(t => VpnTokens.TryParseLdapValue(t.PasswordHash, out var d, out var s) ? (t.Id, d, s, t.Suspended) : (t.Id, d, s, true))
-            .Where(t => t.Item2.Length > 0)];
-        // Only the configured flow's body: one per cached member is enough memory.
-        public readonly RlmReply Accept = new(StatusCodes.Status200OK,
-            RlmReply.AcceptBody(options.Flow == AuthFlow.SingleCall ? "Accept" : "rest", member.Radius, options));
-    }
-
     public AuthFlow Flow => _options.Flow;
 
     public async ValueTask<AccessDecision> AuthorizeAsync(RlmRequest request)
@@ -52,10 +37,9 @@ public sealed class AccessPolicy(
         var (lookup, early) = await FindAsync(request);
         if (early is { } decided) return decided;
         var member = lookup.Member!;
-        var credentials = _credentials.GetValue(member, m => new Credentials(m, _options));
         if (_options.Flow == AuthFlow.TwoCall)
-            return new AccessDecision(DecisionKind.Accept, credentials.Accept);
-        return await CheckAsync(member, credentials, request, credentials.Accept);
+            return new AccessDecision(DecisionKind.Accept, member.Accept);
+        return await CheckAsync(member, request, member.Accept);
     }
 
     public async ValueTask<AccessDecision> AuthenticateAsync(RlmRequest request)
@@ -63,8 +47,7 @@ public sealed class AccessPolicy(
         var (lookup, early) = await FindAsync(request);
         if (early is { } decided)
             return decided.Kind == DecisionKind.UnknownUser ? Reject(RejectReason.UnknownUser, null) : decided;
-        var member = lookup.Member!;
-        return await CheckAsync(member, _credentials.GetValue(member, m => new Credentials(m, _options)), request, accept: null);
+        return await CheckAsync(lookup.Member!, request, accept: null);
     }
 
     async ValueTask<(MemberLookup Lookup, AccessDecision? Early)> FindAsync(RlmRequest request)
@@ -92,16 +75,16 @@ public sealed class AccessPolicy(
         return (lookup, null);
     }
 
-    async ValueTask<AccessDecision> CheckAsync(MemberEntry member, Credentials credentials, RlmRequest request, RlmReply? accept)
+    async ValueTask<AccessDecision> CheckAsync(CachedMember member, RlmRequest request, RlmReply? accept)
     {
         if (request.UserPassword is not { } password) return Reject(RejectReason.BadToken, member);
 
-        var matched = MatchToken(credentials, password);
+        var matched = MatchToken(member.Tokens, password);
         if (matched < 0) return Reject(RejectReason.BadToken, member);
-        var token = credentials.Tokens[matched];
+        var token = member.Tokens[matched];
         if (member.Suspended || token.Suspended) return Reject(RejectReason.Suspended, member);
 
-        var limit = member.Radius.SimultaneousUse ?? _options.DefaultSimultaneousUse;
+        var limit = member.SimultaneousUse ?? _options.DefaultSimultaneousUse;
         if (!await simultaneousUse.AllowsAnotherAsync(member.Id, limit, request.AcctSessionId, request.NasKey, request.CallingStationId))
             return Reject(RejectReason.SimultaneousUse, member);
 
@@ -111,22 +94,19 @@ public sealed class AccessPolicy(
     }
 
     /// <summary>Compares against every token without stopping at the first match; returns the matching index or -1.</summary>
-    static int MatchToken(Credentials credentials, string password)
+    static int MatchToken(IReadOnlyList<CachedToken> tokens, string password)
     {
         var byteCount = Encoding.UTF8.GetByteCount(password);
         if (byteCount > 512) return -1;
         Span<byte> presented = stackalloc byte[byteCount];
         Encoding.UTF8.GetBytes(password, presented);
         var matched = -1;
-        for (var i = 0; i < credentials.Tokens.Length; i++)
-        {
-            var t = credentials.Tokens[i];
-            if (VpnTokens.Matches(presented, t.Digest, t.Salt)) matched = i;
-        }
+        for (var i = 0; i < tokens.Count; i++)
+            if (VpnTokens.Matches(presented, tokens[i].DigestThenSalt)) matched = i;
         return matched;
     }
 
-    AccessDecision Reject(RejectReason reason, MemberEntry? member)
+    AccessDecision Reject(RejectReason reason, CachedMember? member)
     {
         BackendMetrics.RadiusRejects.WithLabels(ReasonLabel(reason)).Inc();
         if (member is not null)

@@ -32,36 +32,36 @@ public static class VpnTokens
         return LdapScheme + Convert.ToBase64String([.. digest, .. salt]);
     }
 
-    /// <summary>Splits a stored <c>{SSHA512}</c> value into digest and salt; anything else is not a token hash.</summary>
-    public static bool TryParseLdapValue(string stored, out byte[] digest, out byte[] salt)
+    /// <summary>Decodes a stored <c>{SSHA512}</c> value (digest then salt); anything else is not a token hash.</summary>
+    public static bool TryDecodeLdapValue(string stored, out byte[] digestThenSalt)
     {
-        digest = salt = [];
+        digestThenSalt = [];
         if (!stored.StartsWith(LdapScheme, StringComparison.OrdinalIgnoreCase)) return false;
         byte[] raw;
         try { raw = Convert.FromBase64String(stored[LdapScheme.Length..]); }
         catch (FormatException) { return false; }
         if (raw.Length <= DigestBytes) return false;
-        digest = raw[..DigestBytes];
-        salt = raw[DigestBytes..];
+        digestThenSalt = raw;
         return true;
     }
 
-    /// <summary>Constant-time check of a presented secret against one stored digest.</summary>
-    public static bool Matches(ReadOnlySpan<byte> presentedUtf8, byte[] digest, byte[] salt)
+    /// <summary>Constant-time check of a presented secret against one decoded <c>{SSHA512}</c> value.</summary>
+    public static bool Matches(ReadOnlySpan<byte> presentedUtf8, ReadOnlySpan<byte> digestThenSalt)
     {
+        if (digestThenSalt.Length <= DigestBytes) return false;
         Span<byte> actual = stackalloc byte[DigestBytes];
-        Digest(presentedUtf8, salt, actual);
-        return CryptographicOperations.FixedTimeEquals(actual, digest);
+        Digest(presentedUtf8, digestThenSalt[DigestBytes..], actual);
+        return CryptographicOperations.FixedTimeEquals(actual, digestThenSalt[..DigestBytes]);
     }
 
-    static byte[] Digest(ReadOnlySpan<byte> secret, byte[] salt)
+    static byte[] Digest(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> salt)
     {
         var output = new byte[DigestBytes];
         Digest(secret, salt, output);
         return output;
     }
 
-    static void Digest(ReadOnlySpan<byte> secret, byte[] salt, Span<byte> output)
+    static void Digest(ReadOnlySpan<byte> secret, ReadOnlySpan<byte> salt, Span<byte> output)
     {
         // slapd's SSHA512 is SHA512(secret || salt); concatenate without allocating for the usual sizes.
         var length = secret.Length + salt.Length;

@@ -14,15 +14,14 @@ public sealed record LoginOutcome(string MemberId, bool Accepted, string? Reason
 
 /// <summary>
 /// Last login / last failure per member, and last use per token. Written off the request path by one background
-/// writer; successes are coalesced to one write per member per minute so a warm login costs no Redis work.
+/// writer; the caller coalesces successes to one per token per minute (<see cref="CachedMember.ShouldRecordUse"/>), so a
+/// warm login costs no Redis work.
 /// Losing one of these on a crash is acceptable: they are informational, unlike accounting.
 /// </summary>
 public sealed class LoginOutcomes(RedisConnection redis, ILogger<LoginOutcomes> logger) : BackgroundService
 {
-    static readonly TimeSpan SuccessResolution = TimeSpan.FromMinutes(1);
     readonly Channel<LoginOutcome> _queue = Channel.CreateBounded<LoginOutcome>(
         new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
-    readonly ConcurrentDictionary<string, long> _lastSuccessWrittenMs = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, long> _lastFailureMs = new(StringComparer.Ordinal);
 
     public void Record(LoginOutcome outcome)
@@ -32,13 +31,6 @@ public sealed class LoginOutcomes(RedisConnection redis, ILogger<LoginOutcomes> 
             var now = outcome.At.ToUnixTimeMilliseconds();
             if (outcome.Weak && _lastFailureMs.TryGetValue(outcome.MemberId, out var previous) && now - previous < 10_000) return;
             _lastFailureMs[outcome.MemberId] = now;
-        }
-        else
-        {
-            var now = outcome.At.ToUnixTimeMilliseconds();
-            var key = outcome.TokenId ?? outcome.MemberId; // token ids are unique across members
-            if (_lastSuccessWrittenMs.TryGetValue(key, out var last) && now - last < SuccessResolution.TotalMilliseconds) return;
-            _lastSuccessWrittenMs[key] = now;
         }
         if (!_queue.Writer.TryWrite(outcome)) BackendMetrics.LoginOutcomesDropped.Inc();
     }

@@ -5,7 +5,6 @@ using System.Text.Json.Serialization;
 using Microsoft.Extensions.Options;
 using Neutrinet.RadiusBackend.Directory;
 using Neutrinet.RadiusBackend.Observability;
-using Neutrinet.RadiusBackend.Radius;
 using StackExchange.Redis;
 
 namespace Neutrinet.RadiusBackend.Caching;
@@ -29,7 +28,6 @@ public sealed class MemberCache : IHostedService, IDisposable
     readonly MemberDirectory _directory;
     readonly RedisConnection _redis;
     readonly CacheOptions _options;
-    readonly RadiusOptions _radius;
     readonly long _freshForMs;
     readonly long _negativeForMs;
     readonly ILogger<MemberCache> _logger;
@@ -41,12 +39,11 @@ public sealed class MemberCache : IHostedService, IDisposable
     Timer? _sweeper;
 
     public MemberCache(MemberDirectory directory, RedisConnection redis, IOptions<CacheOptions> options,
-        IOptions<RadiusOptions> radius, ILogger<MemberCache> logger, TimeProvider time)
+        ILogger<MemberCache> logger, TimeProvider time)
     {
         _directory = directory;
         _redis = redis;
         _options = options.Value;
-        _radius = radius.Value;
         _freshForMs = (long)_options.FreshFor.TotalMilliseconds;
         _negativeForMs = (long)_options.NegativeFor.TotalMilliseconds;
         _logger = logger;
@@ -174,7 +171,7 @@ public sealed class MemberCache : IHostedService, IDisposable
                 Remember(email, new AbsentMember(fetchedAtMs));
                 return MemberLookup.NotFound;
             }
-            var cached = CachedMember.From(member, fetchedAtMs, _radius);
+            var cached = CachedMember.From(member, fetchedAtMs);
             Remember(email, cached);
             WriteRedis(email, member, fetchedAtMs);
             return new MemberLookup(LookupStatus.Found, cached);
@@ -212,7 +209,7 @@ public sealed class MemberCache : IHostedService, IDisposable
                 return null;
             }
             BackendMetrics.CacheLookups.WithLabels("redis", "hit").Inc();
-            return CachedMember.From(document.Member, document.FetchedAtMs, _radius);
+            return CachedMember.From(document.Member, document.FetchedAtMs);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException or NotSupportedException)
         {

@@ -30,6 +30,7 @@ public sealed class AccessPolicy(
     ILogger<AccessPolicy> logger)
 {
     readonly RadiusOptions _options = options.Value;
+    readonly AcceptTemplate _accept = new(options.Value);
     public AuthFlow Flow => _options.Flow;
 
     public async ValueTask<AccessDecision> AuthorizeAsync(RlmRequest request)
@@ -38,8 +39,8 @@ public sealed class AccessPolicy(
         if (early is { } decided) return decided;
         var member = lookup.Member!;
         if (_options.Flow == AuthFlow.TwoCall)
-            return new AccessDecision(DecisionKind.Accept, member.Accept);
-        return await CheckAsync(member, request, member.Accept);
+            return new AccessDecision(DecisionKind.Accept, new RlmReply(_accept, member));
+        return await CheckAsync(member, request, new RlmReply(_accept, member));
     }
 
     public async ValueTask<AccessDecision> AuthenticateAsync(RlmRequest request)
@@ -79,31 +80,29 @@ public sealed class AccessPolicy(
     {
         if (request.UserPassword is not { } password) return Reject(RejectReason.BadToken, member);
 
-        var matched = MatchToken(member.Tokens, password);
+        var matched = MatchToken(member, password);
         if (matched < 0) return Reject(RejectReason.BadToken, member);
-        var token = member.Tokens[matched];
-        if (member.Suspended || token.Suspended) return Reject(RejectReason.Suspended, member);
+        if (member.Suspended || member.IsTokenSuspended(matched)) return Reject(RejectReason.Suspended, member);
 
         var limit = member.SimultaneousUse ?? _options.DefaultSimultaneousUse;
         if (!await simultaneousUse.AllowsAnotherAsync(member.Id, limit, request.AcctSessionId, request.NasKey, request.CallingStationId))
             return Reject(RejectReason.SimultaneousUse, member);
 
-        outcomes.Record(new LoginOutcome(member.Id, true, null, token.Id, request.NasIdentifier ?? request.NasIpAddress, time.GetUtcNow()));
-        if (logger.IsEnabled(LogLevel.Debug)) logger.LogDebug("Accepted member {MemberId} with token {TokenId}", member.Id, token.Id);
+        var now = time.GetUtcNow();
+        if (member.ShouldRecordUse(matched, now.ToUnixTimeMilliseconds()))
+            outcomes.Record(new LoginOutcome(member.Id, true, null, member.TokenId(matched), request.NasIdentifier ?? request.NasIpAddress, now));
+        if (logger.IsEnabled(LogLevel.Debug)) logger.LogDebug("Accepted member {MemberId} with token {TokenId}", member.Id, member.TokenId(matched));
         return new AccessDecision(DecisionKind.Accept, accept);
     }
 
-    /// <summary>Compares against every token without stopping at the first match; returns the matching index or -1.</summary>
-    static int MatchToken(IReadOnlyList<CachedToken> tokens, string password)
+    /// <summary>The matching token's index or -1; a password too long to be a token is no match.</summary>
+    static int MatchToken(CachedMember member, string password)
     {
         var byteCount = Encoding.UTF8.GetByteCount(password);
         if (byteCount > 512) return -1;
         Span<byte> presented = stackalloc byte[byteCount];
         Encoding.UTF8.GetBytes(password, presented);
-        var matched = -1;
-        for (var i = 0; i < tokens.Count; i++)
-            if (VpnTokens.Matches(presented, tokens[i].DigestThenSalt)) matched = i;
-        return matched;
+        return member.MatchToken(presented);
     }
 
     AccessDecision Reject(RejectReason reason, CachedMember? member)

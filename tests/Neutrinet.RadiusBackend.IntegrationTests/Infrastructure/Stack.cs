@@ -4,7 +4,6 @@ using Neutrinet.RadiusBackend.Accounting;
 using Neutrinet.RadiusBackend.Caching;
 using Neutrinet.RadiusBackend.Directory;
 using Neutrinet.RadiusBackend.Members;
-using Neutrinet.RadiusBackend.Radius;
 using Neutrinet.RadiusBackend.Security;
 
 namespace Neutrinet.RadiusBackend.IntegrationTests.Infrastructure;
@@ -79,8 +78,7 @@ public sealed class AdminTools : IDisposable
         _pool = new LdapConnectionPool(ldapOptions, NullLogger<LdapConnectionPool>.Instance);
         Directory = new MemberDirectory(_pool, ldapOptions);
         _redis = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis.Configuration }), NullLogger<RedisConnection>.Instance);
-        var cache = new MemberCache(Directory, _redis, Options.Create(new CacheOptions()),
-            Options.Create(new RadiusOptions { ApiKey = "not-used-by-admin-tools" }), NullLogger<MemberCache>.Instance, TimeProvider.System);
+        var cache = new MemberCache(Directory, _redis, Options.Create(new CacheOptions()), NullLogger<MemberCache>.Instance, TimeProvider.System);
         Sessions = new SessionStore(_redis, Options.Create(new AccountingOptions()), TimeProvider.System);
         Members = new MemberService(Directory, cache,
             new PasswordHasher(Options.Create(new PasswordHashingOptions())), Sessions);

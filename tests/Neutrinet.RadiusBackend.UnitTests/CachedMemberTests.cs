@@ -1,0 +1,174 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Neutrinet.RadiusBackend.Caching;
+using Neutrinet.RadiusBackend.Directory;
+using Neutrinet.RadiusBackend.Radius;
+using Neutrinet.RadiusBackend.Security;
+
+namespace Neutrinet.RadiusBackend.UnitTests;
+
+public class CachedMemberTests
+{
+    static MemberEntry Member(RadiusProfile profile, params VpnTokenEntry[] tokens) =>
+        new("mabcdefghijklmnop", "alice@example.org", "Alice", false, profile, tokens);
+
+    static VpnTokenEntry Token(string id, string secret, bool suspended = false) =>
+        new(id, "laptop", DateTimeOffset.UnixEpoch, VpnTokens.HashForLdap(secret), suspended);
+
+    public static TheoryData<string?, string?> RegularAddresses => new()
+    {
+        { "10.8.1.2", "2001:db8:0:102::/64" },
+        { "198.51.100.23", "2001:db8:42::/56" },
+        { "0.0.0.1", null },
+        { "255.255.255.255", "::/0" },
+        { null, "2001:db8:ffff:ffff:ffff:ffff:ffff:ff00/120" },
+        { null, null },
+        { "10.0.0.1", "::ffff:0:0/96" },
+    };
+
+    public static TheoryData<string?, string?> IrregularAddresses => new()
+    {
+        { "010.8.1.2", null },            // parses, formats back differently
+        { "10.8.1.2 ", null },
+        { null, "2001:DB8::/32" },          // upper case: kept verbatim
+        { null, "2001:db8:0:0::/64" },      // not RFC 5952 form
+        { null, "2001:db8::1/64" },         // host bits set
+        { "2001:db8::1", null },            // IPv6 where IPv4 belongs
+        { null, "10.0.0.0/8" },             // IPv4 where an IPv6 prefix belongs
+        { "not an address", "nor a prefix" },
+    };
+
+    [Theory]
+    [MemberData(nameof(RegularAddresses))]
+    [MemberData(nameof(IrregularAddresses))]
+    public void The_accept_is_byte_for_byte_what_the_json_writer_produces(string? ipv4, string? ipv6)
+    {
+        var profile = new RadiusProfile(ipv4, ipv6, [], null);
+        foreach (var options in new[]
+                 {
+                     new RadiusOptions(),
+                     new RadiusOptions { Flow = AuthFlow.TwoCall, AcctInterimInterval = 0, SessionTimeout = 86400 },
+                 })
+        {
+            var cached = CachedMember.From(Member(profile), 0);
+            var expected = RlmReply.AcceptBody(options.Flow == AuthFlow.SingleCall ? "Accept" : "rest", profile, options);
+
+            var rendered = new AcceptTemplate(options).Render(cached);
+
+            Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(rendered));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(RegularAddresses))]
+    public void Canonical_addresses_are_held_as_numbers(string? ipv4, string? ipv6)
+    {
+        var cached = CachedMember.From(Member(new RadiusProfile(ipv4, ipv6, [], null)), 0);
+
+        Assert.Null(cached.IrregularProfile);
+        Assert.Equal(ipv4 is not null, cached.Addresses.HasIpv4);
+        Assert.Equal(ipv6 is not null, cached.Addresses.HasIpv6Prefix);
+    }
+
+    [Theory]
+    [MemberData(nameof(IrregularAddresses))]
+    public void Values_that_would_not_round_trip_are_kept_as_read(string? ipv4, string? ipv6)
+    {
+        var profile = new RadiusProfile(ipv4, ipv6, [], null);
+
+        Assert.Same(profile, CachedMember.From(Member(profile), 0).IrregularProfile);
+    }
+
+    [Fact]
+    public void A_member_with_routes_gets_the_general_writer_and_the_same_bytes()
+    {
+        var profile = new RadiusProfile("10.8.0.6", "2001:db8:1::/64", ["10.1.0.0/16 10.8.0.1 1"], 2);
+        var options = new RadiusOptions();
+        var cached = CachedMember.From(Member(profile), 0);
+        var template = new AcceptTemplate(options);
+
+        Assert.Equal(-1, template.TryWrite(cached, new byte[AcceptTemplate.MaxCompactLength]));
+        Assert.Equal(RlmReply.AcceptBody("Accept", profile, options), template.Render(cached));
+        Assert.Equal(2, cached.SimultaneousUse);
+    }
+
+    [Fact]
+    public async Task The_reply_written_to_a_response_has_the_right_length_and_type()
+    {
+        var cached = CachedMember.From(Member(new RadiusProfile("10.8.1.2", "2001:db8:0:102::/64", [], null)), 0);
+        var reply = new RlmReply(new AcceptTemplate(new RadiusOptions()), cached);
+        var http = new DefaultHttpContext();
+        var body = new MemoryStream();
+        http.Response.Body = body;
+
+        await reply.ExecuteAsync(http);
+
+        Assert.Equal(200, http.Response.StatusCode);
+        Assert.Equal("application/json", http.Response.ContentType);
+        Assert.Equal(body.Length, http.Response.ContentLength);
+        Assert.Equal(
+            """{"control:Auth-Type":"Accept","reply:Framed-IP-Address":{"value":"10.8.1.2","do_xlat":false},"reply:Framed-IPv6-Prefix":{"value":"2001:db8:0:102::/64","do_xlat":false},"reply:Acct-Interim-Interval":300}""",
+            Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Fact]
+    public void Tokens_keep_decodable_hashes_only_with_their_ids_and_suspension()
+    {
+        var broken = new VpnTokenEntry("tbroken", "old", DateTimeOffset.UnixEpoch, "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", false);
+        var cached = CachedMember.From(Member(RadiusProfile.Empty, Token("tone", "nvt_one"), broken, Token("ttwo", "nvt_two", suspended: true)), 0);
+
+        Assert.Equal("mabcdefghijklmnop", cached.Id);
+        Assert.Equal(2, cached.TokenCount);
+        Assert.Equal("tone", cached.TokenId(0));
+        Assert.Equal("ttwo", cached.TokenId(1));
+        Assert.False(cached.IsTokenSuspended(0));
+        Assert.True(cached.IsTokenSuspended(1));
+        Assert.Equal(0, cached.MatchToken("nvt_one"u8));
+        Assert.Equal(1, cached.MatchToken("nvt_two"u8));
+        Assert.Equal(-1, cached.MatchToken("nvt_three"u8));
+        Assert.Equal(-1, cached.MatchToken(""u8));
+        Assert.Throws<ArgumentOutOfRangeException>(() => cached.TokenId(2));
+    }
+
+    [Fact]
+    public void Ids_and_hashes_of_any_length_survive_packing()
+    {
+        var longId = "m" + new string('x', 300);
+        var salt = new byte[200];
+        Random.Shared.NextBytes(salt);
+        var digest = System.Security.Cryptography.SHA512.HashData([.. "nvt_long"u8, .. salt]);
+        var stored = VpnTokens.LdapScheme + Convert.ToBase64String([.. digest, .. salt]);
+        var member = new MemberEntry(longId, "a@example.org", "A", true, RadiusProfile.Empty,
+            [new VpnTokenEntry("téé", "x", DateTimeOffset.UnixEpoch, stored, false)]);
+
+        var cached = CachedMember.From(member, 42);
+
+        Assert.Equal(longId, cached.Id);
+        Assert.Equal("téé", cached.TokenId(0));
+        Assert.Equal(0, cached.MatchToken("nvt_long"u8));
+        Assert.True(cached.Suspended);
+        Assert.Equal(42, cached.FetchedAtMs);
+    }
+
+    [Fact]
+    public void A_member_without_tokens_matches_nothing()
+    {
+        var cached = CachedMember.From(Member(RadiusProfile.Empty), 0);
+
+        Assert.Equal(0, cached.TokenCount);
+        Assert.Equal(-1, cached.MatchToken("nvt_x"u8));
+    }
+
+    [Fact]
+    public void A_tokens_use_is_recorded_once_a_minute_and_at_once_for_another_token()
+    {
+        var cached = CachedMember.From(Member(RadiusProfile.Empty, Token("tone", "nvt_one"), Token("ttwo", "nvt_two")), 0);
+
+        Assert.True(cached.ShouldRecordUse(0, 1_000_000));
+        Assert.False(cached.ShouldRecordUse(0, 1_000_000 + 59_999));
+        Assert.True(cached.ShouldRecordUse(1, 1_000_000 + 59_999));
+        Assert.True(cached.ShouldRecordUse(0, 1_000_000 + 60_000));
+        Assert.False(cached.ShouldRecordUse(0, 1_000_000 + 60_001));
+        Assert.True(cached.ShouldRecordUse(0, 1_000_000 + 120_000));
+    }
+}

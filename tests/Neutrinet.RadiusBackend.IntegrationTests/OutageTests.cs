@@ -120,7 +120,7 @@ public sealed class OutageTests(ShortCacheStack stack) : IClassFixture<ShortCach
         await WaitUntilAsync(async () => (await AuthAsync(stack.Radius, OpenVpnLogin(unseen, unseenToken))).IsAccept);
     }
 
-    static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(20))
@@ -128,6 +128,7 @@ public sealed class OutageTests(ShortCacheStack stack) : IClassFixture<ShortCach
             if (await condition()) return;
             await Task.Delay(250);
         }
-        Assert.Fail("condition not met within 20 s");
+        var logs = stack.Backend.Logs;
+        Assert.Fail("condition not met within 20 s; the backend's last output:\n" + logs[Math.Max(0, logs.Length - 4000)..]);
     }
 }

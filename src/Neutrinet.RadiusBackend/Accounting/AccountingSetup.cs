@@ -8,7 +8,6 @@ internal static class AccountingSetup
         builder.Services.AddSingleton<SessionStore>();
         builder.Services.AddSingleton<SimultaneousUse>();
         builder.Services.AddSingleton<LoginOutcomes>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<LoginOutcomes>());
         builder.Services.AddHostedService<AccountingMaintenance>();
         return builder;
     }

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Threading.Channels;
 using Neutrinet.RadiusBackend.Caching;
 using Neutrinet.RadiusBackend.Observability;
 using StackExchange.Redis;
@@ -13,26 +12,32 @@ public sealed record LoginOutcome(string MemberId, bool Accepted, string? Reason
 }
 
 /// <summary>
-/// Last login / last failure per member, and last use per token. Written off the request path by one background
-/// writer; the caller coalesces successes to one per token per minute (<see cref="CachedMember.ShouldRecordUse"/>), so a
-/// warm login costs no Redis work.
+/// Last login / last failure per member, and last use per token, written off the request path in batches
+/// (<see cref="RedisWriteBehind"/>). The caller coalesces successes to one per token per minute
+/// (<see cref="CachedMember.ShouldRecordUse"/>), so a warm login costs no Redis work.
 /// Losing one of these on a crash is acceptable: they are informational, unlike accounting.
 /// </summary>
-public sealed class LoginOutcomes(RedisConnection redis, ILogger<LoginOutcomes> logger) : BackgroundService
+public sealed class LoginOutcomes(RedisConnection redis, RedisWriteBehind writeBehind)
 {
-    readonly Channel<LoginOutcome> _queue = Channel.CreateBounded<LoginOutcome>(
-        new BoundedChannelOptions(10_000) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
+    const string TokenField = "token:";
     readonly ConcurrentDictionary<string, long> _lastFailureMs = new(StringComparer.Ordinal);
 
     public void Record(LoginOutcome outcome)
     {
+        var at = outcome.At.ToUnixTimeMilliseconds();
         if (!outcome.Accepted)
         {
-            var now = outcome.At.ToUnixTimeMilliseconds();
-            if (outcome.Weak && _lastFailureMs.TryGetValue(outcome.MemberId, out var previous) && now - previous < 10_000) return;
-            _lastFailureMs[outcome.MemberId] = now;
+            if (outcome.Weak && _lastFailureMs.TryGetValue(outcome.MemberId, out var previous) && at - previous < 10_000) return;
+            _lastFailureMs[outcome.MemberId] = at;
         }
-        if (!_queue.Writer.TryWrite(outcome)) BackendMetrics.LoginOutcomesDropped.Inc();
+        HashEntry[] fields = outcome.Accepted
+            ? outcome.TokenId is null
+                ? [new("lastLoginAt", at), new("lastLoginNas", outcome.NasIdentifier ?? "")]
+                : [new("lastLoginAt", at), new("lastLoginNas", outcome.NasIdentifier ?? ""), new(TokenField + outcome.TokenId, at)]
+            : [new("lastFailureAt", at), new("lastFailureReason", outcome.Reason ?? "")];
+        RedisKey key = redis.Prefix + "login:" + outcome.MemberId;
+        if (!writeBehind.TryEnqueue(BackendMetrics.LoginOutcomesDropped, batch => batch.HashSetAsync(key, fields)))
+            BackendMetrics.LoginOutcomesDropped.Inc();
     }
 
     public async Task<IReadOnlyDictionary<string, string>> GetAsync(string memberId)
@@ -47,41 +52,6 @@ public sealed class LoginOutcomes(RedisConnection redis, ILogger<LoginOutcomes> 
         var entries = await redis.Database.HashGetAllAsync(redis.Prefix + "login:" + memberId);
         return entries.Where(e => ((string?)e.Name)?.StartsWith(TokenField, StringComparison.Ordinal) == true && e.Value.TryParse(out long _))
             .ToDictionary(e => ((string)e.Name!)[TokenField.Length..], e => DateTimeOffset.FromUnixTimeMilliseconds((long)e.Value));
-    }
-
-    const string TokenField = "token:";
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        try { await WriteAllAsync(stoppingToken); }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested) { /* shutting down */ }
-    }
-
-    async Task WriteAllAsync(CancellationToken stoppingToken)
-    {
-        // Batches are pipelined: with appendfsync always, Redis then fsyncs once per batch instead of once per write.
-        var batch = new List<Task>(256);
-        while (await _queue.Reader.WaitToReadAsync(stoppingToken))
-        {
-            var db = redis.Database;
-            while (batch.Count < 256 && _queue.Reader.TryRead(out var o))
-            {
-                var at = o.At.ToUnixTimeMilliseconds();
-                HashEntry[] fields = o.Accepted
-                    ? o.TokenId is null
-                        ? [new("lastLoginAt", at), new("lastLoginNas", o.NasIdentifier ?? "")]
-                        : [new("lastLoginAt", at), new("lastLoginNas", o.NasIdentifier ?? ""), new(TokenField + o.TokenId, at)]
-                    : [new("lastFailureAt", at), new("lastFailureReason", o.Reason ?? "")];
-                batch.Add(db.HashSetAsync(redis.Prefix + "login:" + o.MemberId, fields));
-            }
-            try { await Task.WhenAll(batch); }
-            catch (Exception ex) when (ex is RedisException or TimeoutException)
-            {
-                BackendMetrics.LoginOutcomesDropped.Inc(batch.Count(t => t.IsFaulted));
-                logger.LogDebug("Login outcomes not recorded: {Error}", ex.Message);
-            }
-            batch.Clear();
-        }
     }
 }
 

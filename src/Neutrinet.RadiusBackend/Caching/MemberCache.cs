@@ -27,6 +27,7 @@ public sealed class MemberCache : IHostedService, IDisposable
 {
     readonly MemberDirectory _directory;
     readonly RedisConnection _redis;
+    readonly RedisWriteBehind _writeBehind;
     readonly CacheOptions _options;
     readonly long _freshForMs;
     readonly long _negativeForMs;
@@ -34,15 +35,20 @@ public sealed class MemberCache : IHostedService, IDisposable
     readonly TimeProvider _time;
     readonly ConcurrentDictionary<string, MemoryEntry> _memory = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<string, Task<MemberLookup>> _inflight = new(StringComparer.Ordinal);
+    // When each member was last invalidated (and everything, for "*"): a read that started before must not fill a
+    // cache layer afterwards, or a suspension could be undone by a login that raced with it.
+    readonly ConcurrentDictionary<string, long> _invalidatedAtMs = new(StringComparer.Ordinal);
+    long _allInvalidatedAtMs;
     readonly RedisChannel _channel;
     readonly CancellationTokenSource _stopping = new();
     Timer? _sweeper;
 
-    public MemberCache(MemberDirectory directory, RedisConnection redis, IOptions<CacheOptions> options,
+    public MemberCache(MemberDirectory directory, RedisConnection redis, RedisWriteBehind writeBehind, IOptions<CacheOptions> options,
         ILogger<MemberCache> logger, TimeProvider time)
     {
         _directory = directory;
         _redis = redis;
+        _writeBehind = writeBehind;
         _options = options.Value;
         _freshForMs = (long)_options.FreshFor.TotalMilliseconds;
         _negativeForMs = (long)_options.NegativeFor.TotalMilliseconds;
@@ -73,7 +79,7 @@ public sealed class MemberCache : IHostedService, IDisposable
     {
         foreach (var email in emails.Distinct(StringComparer.Ordinal))
         {
-            _memory.TryRemove(email, out _);
+            MarkInvalidated(email);
             try
             {
                 await _redis.Database.KeyDeleteAsync(Key(email));
@@ -91,7 +97,7 @@ public sealed class MemberCache : IHostedService, IDisposable
     /// <summary>Empties both layers (operators and the cold-start benchmark use this).</summary>
     public async Task ClearAsync()
     {
-        _memory.Clear();
+        MarkInvalidated("*");
         try
         {
             await _redis.Subscriber.PublishAsync(_channel, "*");
@@ -129,11 +135,12 @@ public sealed class MemberCache : IHostedService, IDisposable
 
     async Task<MemberLookup> LoadAsync(string email, MemoryEntry? stale)
     {
+        var startedAtMs = NowMs();
         var shared = await ReadRedisAsync(email);
         var now = NowMs();
         if (shared is not null && now - shared.FetchedAtMs < _freshForMs)
         {
-            Remember(email, shared);
+            Remember(email, shared, startedAtMs);
             return new MemberLookup(LookupStatus.Found, shared);
         }
 
@@ -164,16 +171,17 @@ public sealed class MemberCache : IHostedService, IDisposable
     {
         try
         {
+            var startedAtMs = NowMs();
             var member = await _directory.FindByEmailAsync(email);
             var fetchedAtMs = NowMs();
             if (member is null)
             {
-                Remember(email, new AbsentMember(fetchedAtMs));
+                Remember(email, new AbsentMember(fetchedAtMs), startedAtMs);
                 return MemberLookup.NotFound;
             }
             var cached = CachedMember.From(member, fetchedAtMs);
-            Remember(email, cached);
-            WriteRedis(email, member, fetchedAtMs);
+            Remember(email, cached, startedAtMs);
+            WriteRedis(email, member, startedAtMs, fetchedAtMs);
             return new MemberLookup(LookupStatus.Found, cached);
         }
         catch (DirectoryUnavailableException)
@@ -182,11 +190,31 @@ public sealed class MemberCache : IHostedService, IDisposable
         }
     }
 
-    void Remember(string email, MemoryEntry entry)
+    void Remember(string email, MemoryEntry entry, long readStartedAtMs)
     {
+        if (InvalidatedSince(email, readStartedAtMs)) return;
         if (_memory.Count < _options.MaxMemoryEntries || _memory.ContainsKey(email))
             _memory[email] = entry;
     }
+
+    void MarkInvalidated(string email)
+    {
+        var now = NowMs();
+        if (email == "*")
+        {
+            Volatile.Write(ref _allInvalidatedAtMs, now);
+            _memory.Clear();
+        }
+        else
+        {
+            _invalidatedAtMs[email] = now;
+            _memory.TryRemove(email, out _);
+        }
+    }
+
+    bool InvalidatedSince(string email, long sinceMs) =>
+        Volatile.Read(ref _allInvalidatedAtMs) >= sinceMs
+        || (!_invalidatedAtMs.IsEmpty && _invalidatedAtMs.TryGetValue(email, out var at) && at >= sinceMs);
 
     async Task<CachedMember?> ReadRedisAsync(string email)
     {
@@ -219,23 +247,21 @@ public sealed class MemberCache : IHostedService, IDisposable
         }
     }
 
-    void WriteRedis(string email, MemberEntry member, long fetchedAtMs)
+    void WriteRedis(string email, MemberEntry member, long readStartedAtMs, long fetchedAtMs)
     {
-        if (!_redis.IsConnected) return;
-        try
-        {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(
-                new CachedMemberDocument(CachedMemberDocument.CurrentVersion, fetchedAtMs, member),
-                CacheJsonContext.Default.CachedMemberDocument);
-            // Kept as long as the outage grace, so a restarted backend still has its grace data.
-            _redis.Database.StringSet(Key(email), bytes, _options.LdapOutageGrace, flags: CommandFlags.FireAndForget);
-        }
-        catch (Exception ex) when (ex is RedisException or TimeoutException)
-        {
-            BackendMetrics.RedisErrors.WithLabels("member_set").Inc();
-        }
+        if (!_redis.IsConnected || InvalidatedSince(email, readStartedAtMs)) return;
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(
+            new CachedMemberDocument(CachedMemberDocument.CurrentVersion, fetchedAtMs, member),
+            CacheJsonContext.Default.CachedMemberDocument);
+        // Kept as long as the outage grace, so a restarted backend still has its grace data.
+        var key = Key(email);
+        if (!_writeBehind.TryEnqueue(MemberSetFailures, batch =>
+                // Checked again when sent: an invalidation while queued wins.
+                InvalidatedSince(email, readStartedAtMs) ? Task.CompletedTask : batch.StringSetAsync(key, bytes, _options.LdapOutageGrace)))
+            MemberSetFailures.Inc();
     }
 
+    static readonly Prometheus.Counter.Child MemberSetFailures = BackendMetrics.RedisErrors.WithLabels("member_set");
     static readonly Prometheus.Counter.Child MemoryHits = BackendMetrics.CacheLookups.WithLabels("memory", "hit");
     static readonly Prometheus.Counter.Child MemoryMisses = BackendMetrics.CacheLookups.WithLabels("memory", "miss");
 
@@ -259,8 +285,7 @@ public sealed class MemberCache : IHostedService, IDisposable
                 await _redis.Subscriber.SubscribeAsync(_channel, (channel, message) =>
                 {
                     var email = (string?)message;
-                    if (email == "*") _memory.Clear();
-                    else if (email is not null) _memory.TryRemove(email, out _);
+                    if (email is not null) MarkInvalidated(email);
                 });
                 return;
             }
@@ -278,6 +303,10 @@ public sealed class MemberCache : IHostedService, IDisposable
         var horizon = NowMs() - (long)Math.Max(_options.LdapOutageGrace.TotalMilliseconds, _options.FreshFor.TotalMilliseconds);
         foreach (var (email, entry) in _memory)
             if (entry.FetchedAtMs < horizon) _memory.TryRemove(email, out _);
+        // A read older than a minute has long finished or failed (LDAP and Redis time out in seconds).
+        var readHorizon = NowMs() - 60_000;
+        foreach (var (email, at) in _invalidatedAtMs)
+            if (at < readHorizon) _invalidatedAtMs.TryRemove(email, out _);
     }
 
     public void Dispose()

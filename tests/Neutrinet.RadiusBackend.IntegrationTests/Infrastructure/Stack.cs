@@ -78,7 +78,9 @@ public sealed class AdminTools : IDisposable
         _pool = new LdapConnectionPool(ldapOptions, NullLogger<LdapConnectionPool>.Instance);
         Directory = new MemberDirectory(_pool, ldapOptions);
         _redis = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis.Configuration }), NullLogger<RedisConnection>.Instance);
-        var cache = new MemberCache(Directory, _redis, Options.Create(new CacheOptions()), NullLogger<MemberCache>.Instance, TimeProvider.System);
+        // Admin tools only invalidate: nothing is queued for writing.
+        var cache = new MemberCache(Directory, _redis, new RedisWriteBehind(_redis, NullLogger<RedisWriteBehind>.Instance),
+            Options.Create(new CacheOptions()), NullLogger<MemberCache>.Instance, TimeProvider.System);
         Sessions = new SessionStore(_redis, Options.Create(new AccountingOptions()), TimeProvider.System);
         Members = new MemberService(Directory, cache,
             new PasswordHasher(Options.Create(new PasswordHashingOptions())), Sessions);

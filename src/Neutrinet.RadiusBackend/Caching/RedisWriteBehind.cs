@@ -1,0 +1,90 @@
+using System.Threading.Channels;
+using Prometheus;
+using StackExchange.Redis;
+
+namespace Neutrinet.RadiusBackend.Caching;
+
+/// <summary>
+/// Redis writes that nothing waits for (cache fills, last-login records), sent together a few milliseconds after the
+/// first one arrives. Redis runs with appendfsync always for accounting, so it fsyncs once per batch instead of once
+/// per write: during a reconnect storm, one fsync per login was most of Redis' CPU and a wake-up of this process.
+/// Losing queued writes on a crash is acceptable: they are re-made by the next login. Accounting never goes here.
+/// </summary>
+public sealed class RedisWriteBehind(RedisConnection redis, ILogger<RedisWriteBehind> logger) : BackgroundService
+{
+    /// <summary>How long the first write of a batch waits for others (a login storm fills a batch in that time).</summary>
+    public static readonly TimeSpan Gather = TimeSpan.FromMilliseconds(5);
+    const int MaxBatch = 1024;
+
+    readonly Channel<(ICounter Failures, Func<IBatch, Task> Write)> _queue =
+        Channel.CreateBounded<(ICounter, Func<IBatch, Task>)>(new BoundedChannelOptions(50_000)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+
+    /// <summary>Queues a write; false when the queue is full (Redis far behind) and the write is dropped.</summary>
+    /// <param name="failures">Counted when the write fails in Redis.</param>
+    public bool TryEnqueue(ICounter failures, Func<IBatch, Task> write) => _queue.Writer.TryWrite((failures, write));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var pending = new List<(ICounter Failures, Task Write)>(MaxBatch);
+        try
+        {
+            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
+            {
+                await Task.Delay(Gather, stoppingToken);
+                await FlushAsync(pending);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutting down: send what is queued, without waiting long for a sick Redis.
+            try { await FlushAsync(pending).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None); }
+            catch (TimeoutException) { logger.LogDebug("Queued Redis writes dropped at shutdown"); }
+        }
+    }
+
+    async Task FlushAsync(List<(ICounter Failures, Task Write)> pending)
+    {
+        while (_queue.Reader.TryPeek(out _))
+        {
+            var batch = redis.Database.CreateBatch();
+            while (pending.Count < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                try { pending.Add((item.Failures, item.Write(batch))); }
+                catch (Exception ex)
+                {
+                    // Whatever a queued write does wrong must not stop the writer (it would stop the host).
+                    item.Failures.Inc();
+                    logger.LogWarning(ex, "A queued Redis write could not be issued");
+                }
+            }
+            try { batch.Execute(); }
+            catch (Exception ex)
+            {
+                // Nothing was sent (Redis unreachable): count the writes as failed, and leave their tasks alone.
+                logger.LogDebug("Queued Redis writes not sent: {Error}", ex.Message);
+                foreach (var (failures, write) in pending)
+                {
+                    failures.Inc();
+                    _ = write.ContinueWith(static t => _ = t.Exception, CancellationToken.None,
+                        TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                }
+                pending.Clear();
+                continue;
+            }
+            foreach (var (failures, write) in pending)
+            {
+                try { await write; }
+                catch (Exception ex)
+                {
+                    failures.Inc();
+                    logger.LogDebug("A queued Redis write failed: {Error}", ex.Message);
+                }
+            }
+            pending.Clear();
+        }
+    }
+}

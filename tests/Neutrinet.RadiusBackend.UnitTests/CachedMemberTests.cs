@@ -9,11 +9,10 @@ namespace Neutrinet.RadiusBackend.UnitTests;
 
 public class CachedMemberTests
 {
-    static MemberEntry Member(RadiusProfile profile, params VpnTokenEntry[] tokens) =>
-        new("mabcdefghijklmnop", "alice@example.org", "Alice", false, profile, tokens);
+    static LoginEntry Member(RadiusProfile profile, params LoginToken[] tokens) =>
+        new("mabcdefghijklmnop", false, profile, tokens);
 
-    static VpnTokenEntry Token(string id, string secret, bool suspended = false) =>
-        new(id, "laptop", DateTimeOffset.UnixEpoch, VpnTokens.HashForLdap(secret), suspended);
+    static LoginToken Token(string id, string secret, bool suspended = false) => new(id, VpnTokens.HashForLdap(secret), suspended);
 
     public static TheoryData<string?, string?> RegularAddresses => new()
     {
@@ -114,7 +113,7 @@ public class CachedMemberTests
     [Fact]
     public void Tokens_keep_decodable_hashes_only_with_their_ids_and_suspension()
     {
-        var broken = new VpnTokenEntry("tbroken", "old", DateTimeOffset.UnixEpoch, "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", false);
+        var broken = new LoginToken("tbroken", "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", false);
         var cached = CachedMember.From(Member(RadiusProfile.Empty, Token("tone", "nvt_one"), broken, Token("ttwo", "nvt_two", suspended: true)), 0);
 
         Assert.Equal("mabcdefghijklmnop", cached.Id);
@@ -138,8 +137,7 @@ public class CachedMemberTests
         Random.Shared.NextBytes(salt);
         var digest = System.Security.Cryptography.SHA512.HashData([.. "nvt_long"u8, .. salt]);
         var stored = VpnTokens.LdapScheme + Convert.ToBase64String([.. digest, .. salt]);
-        var member = new MemberEntry(longId, "a@example.org", "A", true, RadiusProfile.Empty,
-            [new VpnTokenEntry("téé", "x", DateTimeOffset.UnixEpoch, stored, false)]);
+        var member = new LoginEntry(longId, true, RadiusProfile.Empty, [new LoginToken("téé", stored, false)]);
 
         var cached = CachedMember.From(member, 42);
 

@@ -59,7 +59,7 @@ public sealed class CachedMember : MemoryEntry
     /// <summary>Tokens whose stored hash could be decoded; one that cannot is as good as absent.</summary>
     public int TokenCount => ReadUInt16(TokensStart - 2);
 
-    public static CachedMember From(MemberEntry member, long fetchedAtMs)
+    public static CachedMember From(LoginEntry member, long fetchedAtMs)
     {
         var tokens = new List<(string Id, byte[] DigestThenSalt, bool Suspended)>(member.Tokens.Count);
         foreach (var token in member.Tokens)

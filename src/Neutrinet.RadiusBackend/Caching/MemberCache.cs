@@ -172,7 +172,7 @@ public sealed class MemberCache : IHostedService, IDisposable
         try
         {
             var startedAtMs = NowMs();
-            var member = await _directory.FindByEmailAsync(email);
+            var member = await _directory.FindLoginByEmailAsync(email);
             var fetchedAtMs = NowMs();
             if (member is null)
             {
@@ -231,7 +231,7 @@ public sealed class MemberCache : IHostedService, IDisposable
             }
             var document = JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, CacheJsonContext.Default.CachedMemberDocument);
             if (document is null || document.Version != CachedMemberDocument.CurrentVersion || document.Member is null
-                || !string.Equals(document.Member.Email, email, StringComparison.Ordinal))
+                || !string.Equals(document.Email, email, StringComparison.Ordinal))
             {
                 BackendMetrics.CacheLookups.WithLabels("redis", "error").Inc();
                 return null;
@@ -247,11 +247,11 @@ public sealed class MemberCache : IHostedService, IDisposable
         }
     }
 
-    void WriteRedis(string email, MemberEntry member, long readStartedAtMs, long fetchedAtMs)
+    void WriteRedis(string email, LoginEntry member, long readStartedAtMs, long fetchedAtMs)
     {
         if (!_redis.IsConnected || InvalidatedSince(email, readStartedAtMs)) return;
         var bytes = JsonSerializer.SerializeToUtf8Bytes(
-            new CachedMemberDocument(CachedMemberDocument.CurrentVersion, fetchedAtMs, member),
+            new CachedMemberDocument(CachedMemberDocument.CurrentVersion, fetchedAtMs, email, member),
             CacheJsonContext.Default.CachedMemberDocument);
         // Kept as long as the outage grace, so a restarted backend still has its grace data.
         var key = Key(email);
@@ -323,9 +323,10 @@ public sealed class MemberCache : IHostedService, IDisposable
     }
 }
 
-public sealed record CachedMemberDocument(int Version, long FetchedAtMs, MemberEntry Member)
+/// <summary>A member's login view as kept in Redis; another version is read as a miss.</summary>
+public sealed record CachedMemberDocument(int Version, long FetchedAtMs, string Email, LoginEntry Member)
 {
-    public const int CurrentVersion = 1;
+    public const int CurrentVersion = 2;
 }
 
 [JsonSerializable(typeof(CachedMemberDocument))]

@@ -19,6 +19,12 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
         "neutrinetFramedIPv6Prefix", "neutrinetFramedRoute", "neutrinetSimultaneousUse",
     ];
     static readonly string[] TokenAttributes = ["cn", "description", "userPassword", "createTimestamp", "neutrinetSuspended"];
+    static readonly string[] LoginMemberAttributes =
+    [
+        "uid", "neutrinetSuspended", "neutrinetFramedIPAddress", "neutrinetFramedIPv6Prefix", "neutrinetFramedRoute",
+        "neutrinetSimultaneousUse",
+    ];
+    static readonly string[] LoginTokenAttributes = ["cn", "userPassword", "neutrinetSuspended"];
 
     readonly LdapOptions _options = options.Value;
     TimeSpan WriteTimeout => _options.WriteTimeout;
@@ -28,6 +34,22 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
 
     public Task<MemberEntry?> FindByEmailAsync(string email, CancellationToken ct = default) =>
         pool.RunAsync("find_member", c => FindOne(c, $"(&(objectClass=neutrinetMember)(mail={LdapEscaping.FilterValue(email)}))"), ct);
+
+    /// <summary>The member with this email as a login needs it (two searches asking for only what a login uses).</summary>
+    public Task<LoginEntry?> FindLoginByEmailAsync(string email, CancellationToken ct = default) =>
+        pool.RunAsync("find_login", c =>
+        {
+            var entry = SearchMember(c, $"(&(objectClass=neutrinetMember)(mail={LdapEscaping.FilterValue(email)}))", LoginMemberAttributes);
+            if (entry is null) return null;
+            var tokens = (SearchResponse)c.SendRequest(new SearchRequest(entry.DistinguishedName,
+                "(objectClass=neutrinetVpnToken)", SearchScope.OneLevel, LoginTokenAttributes));
+            var tokenList = new List<LoginToken>(tokens.Entries.Count);
+            foreach (SearchResultEntry t in tokens.Entries)
+                tokenList.Add(new LoginToken(FirstString(t, "cn") ?? "", FirstString(t, "userPassword") ?? "",
+                    IsTrue(FirstString(t, "neutrinetSuspended"))));
+            return new LoginEntry(FirstString(entry, "uid") ?? "", IsTrue(FirstString(entry, "neutrinetSuspended")),
+                ReadRadiusProfile(entry), tokenList);
+        }, ct);
 
     public Task<MemberEntry?> FindByIdAsync(string memberId, CancellationToken ct = default) =>
         IsValidMemberId(memberId)
@@ -276,13 +298,15 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
             FirstString(entry, "mail") ?? "",
             FirstString(entry, "displayName") ?? FirstString(entry, "cn") ?? "",
             IsTrue(FirstString(entry, "neutrinetSuspended")),
-            new RadiusProfile(
-                FirstString(entry, "neutrinetFramedIPAddress"),
-                FirstString(entry, "neutrinetFramedIPv6Prefix"),
-                AllStrings(entry, "neutrinetFramedRoute"),
-                int.TryParse(FirstString(entry, "neutrinetSimultaneousUse"), NumberStyles.None, CultureInfo.InvariantCulture, out var limit) ? limit : null),
+            ReadRadiusProfile(entry),
             tokenList);
     }
+
+    static RadiusProfile ReadRadiusProfile(SearchResultEntry entry) => new(
+        FirstString(entry, "neutrinetFramedIPAddress"),
+        FirstString(entry, "neutrinetFramedIPv6Prefix"),
+        AllStrings(entry, "neutrinetFramedRoute"),
+        int.TryParse(FirstString(entry, "neutrinetSimultaneousUse"), NumberStyles.None, CultureInfo.InvariantCulture, out var limit) ? limit : null);
 
     static bool TryDelete(LdapConnection c, string dn)
     {

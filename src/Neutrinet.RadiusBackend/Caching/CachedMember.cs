@@ -27,7 +27,9 @@ public sealed class CachedMember : MemoryEntry
 
     // [u16 id length][member id, UTF-8][u16 token count], then per token:
     // [u8 flags][u16 id length][token id, UTF-8][u16 hash length][SHA512(secret‖salt) ‖ salt]
+    const int DefaultLimit = -1;
     readonly byte[] _packed;
+    readonly int _simultaneousUse;
     long _useRecordedAtMs;
     int _useRecordedToken = -1;
 
@@ -36,7 +38,7 @@ public sealed class CachedMember : MemoryEntry
     {
         _packed = packed;
         Suspended = suspended;
-        SimultaneousUse = simultaneousUse;
+        _simultaneousUse = simultaneousUse ?? DefaultLimit;
         Addresses = addresses;
         IrregularProfile = irregularProfile;
     }
@@ -47,7 +49,7 @@ public sealed class CachedMember : MemoryEntry
     public bool Suspended { get; }
 
     /// <summary>The member's own session limit; null means the configured default.</summary>
-    public int? SimultaneousUse { get; }
+    public int? SimultaneousUse => _simultaneousUse == DefaultLimit ? null : _simultaneousUse;
 
     /// <summary>The static IPv4 and IPv6 prefix; meaningful only when <see cref="IrregularProfile"/> is null.</summary>
     public FramedAddresses Addresses { get; }

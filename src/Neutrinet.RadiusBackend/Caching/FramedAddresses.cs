@@ -14,16 +14,19 @@ public readonly struct FramedAddresses
     /// <summary>The longest text either address formats to ("ffff:...:255.255.255.255/128").</summary>
     public const int MaxTextLength = 50;
 
-    readonly UInt128 _ipv6;
+    // Two halves rather than a UInt128, whose 16-byte alignment would pad every cached member.
+    readonly ulong _ipv6High;
+    readonly ulong _ipv6Low;
     readonly uint _ipv4;
     readonly bool _hasIpv4;
     readonly byte _ipv6LengthPlusOne;
 
-    FramedAddresses(bool hasIpv4, uint ipv4, UInt128 ipv6, byte ipv6LengthPlusOne)
+    FramedAddresses(bool hasIpv4, uint ipv4, ulong ipv6High, ulong ipv6Low, byte ipv6LengthPlusOne)
     {
         _hasIpv4 = hasIpv4;
         _ipv4 = ipv4;
-        _ipv6 = ipv6;
+        _ipv6High = ipv6High;
+        _ipv6Low = ipv6Low;
         _ipv6LengthPlusOne = ipv6LengthPlusOne;
     }
 
@@ -47,7 +50,7 @@ public readonly struct FramedAddresses
             ipv4 = BinaryPrimitives.ReadUInt32BigEndian(raw);
         }
 
-        UInt128 ipv6 = default;
+        ulong ipv6High = 0, ipv6Low = 0;
         byte ipv6LengthPlusOne = 0;
         if (profile.FramedIpv6Prefix is { } prefixText)
         {
@@ -55,11 +58,12 @@ public readonly struct FramedAddresses
                 return false;
             Span<byte> raw = stackalloc byte[16];
             prefix.BaseAddress.TryWriteBytes(raw, out _);
-            ipv6 = BinaryPrimitives.ReadUInt128BigEndian(raw);
+            ipv6High = BinaryPrimitives.ReadUInt64BigEndian(raw);
+            ipv6Low = BinaryPrimitives.ReadUInt64BigEndian(raw[8..]);
             ipv6LengthPlusOne = (byte)(prefix.PrefixLength + 1);
         }
 
-        var candidate = new FramedAddresses(hasIpv4, ipv4, ipv6, ipv6LengthPlusOne);
+        var candidate = new FramedAddresses(hasIpv4, ipv4, ipv6High, ipv6Low, ipv6LengthPlusOne);
         Span<byte> text = stackalloc byte[MaxTextLength];
         if (hasIpv4 && !SameText(text[..candidate.WriteIpv4(text)], profile.FramedIpAddress!)) return false;
         if (ipv6LengthPlusOne != 0 && !SameText(text[..candidate.WriteIpv6Prefix(text)], profile.FramedIpv6Prefix!)) return false;
@@ -84,7 +88,8 @@ public readonly struct FramedAddresses
     public int WriteIpv6Prefix(Span<byte> destination)
     {
         Span<byte> raw = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt128BigEndian(raw, _ipv6);
+        BinaryPrimitives.WriteUInt64BigEndian(raw, _ipv6High);
+        BinaryPrimitives.WriteUInt64BigEndian(raw[8..], _ipv6Low);
         new IPAddress(raw).TryFormat(destination, out var written);
         destination[written++] = (byte)'/';
         ((byte)(_ipv6LengthPlusOne - 1)).TryFormat(destination[written..], out var digits);

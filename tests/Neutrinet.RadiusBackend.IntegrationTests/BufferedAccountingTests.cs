@@ -7,50 +7,14 @@ using static Neutrinet.RadiusBackend.IntegrationTests.Infrastructure.Radclient;
 namespace Neutrinet.RadiusBackend.IntegrationTests;
 
 /// <summary>The usual servers, with FreeRADIUS' run directory (and so its accounting spool) known to the tests.</summary>
-public sealed class SpoolStack : IAsyncLifetime
+public sealed class SpoolStack : Stack
 {
-    readonly TempDir _dir = new("spool");
-
-    public SpoolStack()
-    {
-        Ldap = new SlapdServer(_dir.Sub("slapd"));
-        Redis = new RedisServer(_dir.Sub("redis"));
-        Backend = new BackendServer(Ldap, Redis);
-        RadiusDir = _dir.Sub("radius");
-        Radius = new FreeRadiusServer(RadiusDir, Backend);
-    }
-
-    public SlapdServer Ldap { get; }
-    public RedisServer Redis { get; }
-    public BackendServer Backend { get; }
-    public FreeRadiusServer Radius { get; }
-    public string RadiusDir { get; }
-    public AdminTools Admin { get; private set; } = null!;
-
     /// <summary>freeradius-start's default RADIUS_SPOOL_DIR is RUNDIR/spool.</summary>
     public string SpoolDir => Path.Combine(RadiusDir, "spool", "accounting");
     public string DeadLetterDir => Path.Combine(RadiusDir, "spool", "dead-letter");
 
     /// <summary>Records written by the NAS-facing server and not yet delivered (or still being delivered).</summary>
     public bool SpoolHasRecords => File.Exists(Path.Combine(SpoolDir, "detail")) || File.Exists(Path.Combine(SpoolDir, "detail.work"));
-
-    public async Task InitializeAsync()
-    {
-        await Task.WhenAll(Ldap.StartAsync(), Redis.StartAsync());
-        await Backend.StartAsync();
-        await Radius.StartAsync();
-        Admin = new AdminTools(Ldap, Redis);
-    }
-
-    public async Task DisposeAsync()
-    {
-        Admin?.Dispose();
-        await Radius.DisposeAsync();
-        await Backend.DisposeAsync();
-        await Redis.DisposeAsync();
-        await Ldap.DisposeAsync();
-        _dir.Dispose();
-    }
 }
 
 /// <summary>

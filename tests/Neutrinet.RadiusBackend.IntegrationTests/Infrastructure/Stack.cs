@@ -24,7 +24,7 @@ public class Stack : IAsyncLifetime
         Ldap = new SlapdServer(_dir.Sub("slapd"));
         Redis = new RedisServer(_dir.Sub("redis"));
         Backend = new BackendServer(Ldap, Redis, backendSettings);
-        Radius = new FreeRadiusServer(_dir.Sub("radius"), Backend);
+        Radius = new FreeRadiusServer(RadiusDir, Backend);
     }
 
     public SlapdServer Ldap { get; }
@@ -32,6 +32,9 @@ public class Stack : IAsyncLifetime
     public BackendServer Backend { get; }
     public FreeRadiusServer Radius { get; }
     public AdminTools Admin { get; private set; } = null!;
+
+    /// <summary>FreeRADIUS' run directory (its configuration copy, logs and accounting spool).</summary>
+    public string RadiusDir => _dir.Sub("radius");
 
     public async Task InitializeAsync()
     {

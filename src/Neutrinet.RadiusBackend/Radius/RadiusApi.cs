@@ -106,19 +106,8 @@ internal static class RadiusApi
 
     static T Done<T>(string section, string result, long started, T value)
     {
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        if (section == "authorize" && result == "accept")
-        {
-            // The warm login's own metric children, resolved once.
-            AuthorizeAccepts.Inc();
-            AuthorizeDuration.Observe(elapsed);
-            return value;
-        }
         BackendMetrics.RadiusRequests.WithLabels(section, result).Inc();
-        BackendMetrics.RadiusDuration.WithLabels(section).Observe(elapsed);
+        BackendMetrics.RadiusDuration.WithLabels(section).Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
         return value;
     }
-
-    static readonly Prometheus.Counter.Child AuthorizeAccepts = BackendMetrics.RadiusRequests.WithLabels("authorize", "accept");
-    static readonly Prometheus.Histogram.Child AuthorizeDuration = BackendMetrics.RadiusDuration.WithLabels("authorize");
 }

@@ -51,8 +51,10 @@ internal static class Generator
             ldif.WriteLine($"dn: cn={tokenId},{memberDn}");
             ldif.WriteLine("objectClass: applicationProcess");
             ldif.WriteLine("objectClass: simpleSecurityObject");
+            ldif.WriteLine("objectClass: uidObject");
             ldif.WriteLine("objectClass: neutrinetVpnToken");
             ldif.WriteLine($"cn: {tokenId}");
+            ldif.WriteLine($"uid: {memberId}");
             ldif.WriteLine("description: bench");
             ldif.WriteLine($"userPassword: {stored}");
             ldif.WriteLine();

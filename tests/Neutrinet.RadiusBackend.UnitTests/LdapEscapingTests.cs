@@ -12,6 +12,20 @@ public partial class LdapEscapingTests
     }
 
     [Theory]
+    [InlineData("cn=tabc,uid=m1,ou=people,dc=x", "uid=m1,ou=people,dc=x", true)]
+    [InlineData("CN=tabc,UID=M1,ou=People,dc=x", "uid=m1,ou=people,dc=x", true)]
+    [InlineData(@"cn=a\,b,uid=m1,ou=people,dc=x", "uid=m1,ou=people,dc=x", true)]
+    [InlineData("cn=tabc,cn=deeper,uid=m1,ou=people,dc=x", "uid=m1,ou=people,dc=x", false)]
+    [InlineData("uid=m1,ou=people,dc=x", "uid=m1,ou=people,dc=x", false)]
+    [InlineData("cn=tabc,xuid=m1,ou=people,dc=x", "uid=m1,ou=people,dc=x", false)]
+    [InlineData("cn=tabc,uid=m10,ou=people,dc=x", "uid=m1,ou=people,dc=x", false)]
+    [InlineData(",uid=m1,ou=people,dc=x", "uid=m1,ou=people,dc=x", false)]
+    public void A_token_belongs_to_a_member_only_one_rdn_below_it(string dn, string memberDn, bool expected)
+    {
+        Assert.Equal(expected, MemberDirectory.IsChildOf(dn, memberDn));
+    }
+
+    [Theory]
     [InlineData("alice@example.org", "alice@example.org")]
     [InlineData("*", @"\2a")]
     [InlineData("(", @"\28")]

@@ -10,6 +10,7 @@ internal static class DirectorySetup
         builder.Services.AddOptions<PasswordHashingOptions>().BindConfiguration("PasswordHashing").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<LdapConnectionPool>();
         builder.Services.AddSingleton<MemberDirectory>();
+        builder.Services.AddHostedService<TokenOwnerMigration>();
         builder.Services.AddSingleton<PasswordHasher>();
         return builder;
     }

@@ -13,6 +13,12 @@ public sealed class LdapOptions
     /// <summary>Connections (and worker threads); SDS.P serialises per handle, so a few beat one shared handle.</summary>
     [Range(1, 64)] public int PoolSize { get; set; } = 4;
 
+    /// <summary>
+    /// Batches of login reads in flight at once (at most <see cref="PoolSize"/>). Fewer means larger batches in a
+    /// reconnect storm, so fewer round trips per login; a lone login never waits for a batch to fill.
+    /// </summary>
+    [Range(1, 64)] public int LoginReadConcurrency { get; set; } = 1;
+
     /// <summary>Our own watchdog: SDS.P's timeouts are not enforced on Linux when slapd hangs.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")] public TimeSpan OperationTimeout { get; set; } = TimeSpan.FromSeconds(1);
 

@@ -1,8 +1,11 @@
 using System.DirectoryServices.Protocols;
 using System.Globalization;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Options;
+using Neutrinet.RadiusBackend.Concurrency;
+using Neutrinet.RadiusBackend.Observability;
 using Neutrinet.RadiusBackend.Security;
 
 namespace Neutrinet.RadiusBackend.Directory;
@@ -11,8 +14,11 @@ namespace Neutrinet.RadiusBackend.Directory;
 /// Member and VPN-token entries in LDAP. This is the only code that knows the directory's layout; everything else
 /// speaks <see cref="MemberEntry"/>.
 /// </summary>
-public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<LdapOptions> options)
+public sealed partial class MemberDirectory
 {
+    /// <summary>Enough to amortise a round trip; small enough that the filter stays short (~1.5 KiB).</summary>
+    const int MaxLoginBatch = 32;
+
     static readonly string[] MemberAttributes =
     [
         "uid", "mail", "cn", "displayName", "neutrinetSuspended", "neutrinetFramedIPAddress",
@@ -21,45 +27,57 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     static readonly string[] TokenAttributes = ["cn", "description", "userPassword", "createTimestamp", "neutrinetSuspended"];
     static readonly string[] LoginMemberAttributes =
     [
-        "uid", "neutrinetSuspended", "neutrinetFramedIPAddress", "neutrinetFramedIPv6Prefix", "neutrinetFramedRoute",
+        "uid", "mail", "neutrinetSuspended", "neutrinetFramedIPAddress", "neutrinetFramedIPv6Prefix", "neutrinetFramedRoute",
         "neutrinetSimultaneousUse",
     ];
-    static readonly string[] LoginTokenAttributes = ["cn", "userPassword", "neutrinetSuspended"];
+    static readonly string[] LoginTokenAttributes = ["cn", "uid", "userPassword", "neutrinetSuspended"];
 
-    readonly LdapOptions _options = options.Value;
+    static readonly Prometheus.Histogram.Child LdapBatchSizes = BackendMetrics.LoginReadBatchSize.WithLabels("ldap");
+    readonly LdapConnectionPool _pool;
+    readonly LdapOptions _options;
+    readonly BatchedReads<string, LoginEntry?> _logins;
+    volatile bool _tokensCarryOwner;
+
+    public MemberDirectory(LdapConnectionPool pool, IOptions<LdapOptions> options)
+    {
+        _pool = pool;
+        _options = options.Value;
+        _logins = new(emails => pool.RunAsync("find_login", c => ReadLogins(c, emails)), MaxLoginBatch,
+            Math.Min(_options.LoginReadConcurrency, _options.PoolSize), size => LdapBatchSizes.Observe(size));
+    }
+
+    /// <summary>
+    /// Every token entry carries its member's id in <c>uid</c> (auxiliary class <c>uidObject</c>), so one search finds
+    /// the tokens of a whole batch of members. Set once <see cref="TokenOwnerMigration"/> has checked the directory.
+    /// </summary>
+    public bool TokensCarryOwner
+    {
+        get => _tokensCarryOwner;
+        internal set => _tokensCarryOwner = value;
+    }
     TimeSpan WriteTimeout => _options.WriteTimeout;
 
     public static bool IsValidMemberId(string id) => MemberIdPattern().IsMatch(id);
     public static bool IsValidTokenId(string id) => TokenIdPattern().IsMatch(id);
 
     public Task<MemberEntry?> FindByEmailAsync(string email, CancellationToken ct = default) =>
-        pool.RunAsync("find_member", c => FindOne(c, $"(&(objectClass=neutrinetMember)(mail={LdapEscaping.FilterValue(email)}))"), ct);
+        _pool.RunAsync("find_member", c => FindOne(c, MemberByMailFilter(email)), ct);
 
-    /// <summary>The member with this email as a login needs it (two searches asking for only what a login uses).</summary>
-    public Task<LoginEntry?> FindLoginByEmailAsync(string email, CancellationToken ct = default) =>
-        pool.RunAsync("find_login", c =>
-        {
-            var entry = SearchMember(c, $"(&(objectClass=neutrinetMember)(mail={LdapEscaping.FilterValue(email)}))", LoginMemberAttributes);
-            if (entry is null) return null;
-            var tokens = (SearchResponse)c.SendRequest(new SearchRequest(entry.DistinguishedName,
-                "(objectClass=neutrinetVpnToken)", SearchScope.OneLevel, LoginTokenAttributes));
-            var tokenList = new List<LoginToken>(tokens.Entries.Count);
-            foreach (SearchResultEntry t in tokens.Entries)
-                tokenList.Add(new LoginToken(FirstString(t, "cn") ?? "", FirstString(t, "userPassword") ?? "",
-                    IsTrue(FirstString(t, "neutrinetSuspended"))));
-            return new LoginEntry(FirstString(entry, "uid") ?? "", IsTrue(FirstString(entry, "neutrinetSuspended")),
-                ReadRadiusProfile(entry), tokenList);
-        }, ct);
+    /// <summary>
+    /// The member with this email as a login needs it (only the attributes a login uses). Concurrent calls are
+    /// batched: during a reconnect storm a few dozen members share two searches.
+    /// </summary>
+    public Task<LoginEntry?> FindLoginByEmailAsync(string email) => _logins.ReadAsync(email);
 
     public Task<MemberEntry?> FindByIdAsync(string memberId, CancellationToken ct = default) =>
         IsValidMemberId(memberId)
-            ? pool.RunAsync("find_member", c => FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))"), ct)
+            ? _pool.RunAsync("find_member", c => FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))"), ct)
             : Task.FromResult<MemberEntry?>(null);
 
     public Task<MemberEntry> CreateAsync(NewMember member, IssuedVpnToken? firstToken, string tokenLabel, CancellationToken ct = default)
     {
         var id = "m" + Base32.Encode(RandomNumberGenerator.GetBytes(10));
-        return pool.RunAsync("create_member", WriteTimeout, c =>
+        return _pool.RunAsync("create_member", WriteTimeout, c =>
         {
             var add = new AddRequest(MemberDn(id),
                 new DirectoryAttribute("objectClass", "inetOrgPerson", "neutrinetMember"),
@@ -82,7 +100,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     }
 
     public Task AddTokenAsync(string memberId, IssuedVpnToken token, string label, CancellationToken ct = default) =>
-        Guard(memberId) ?? pool.RunAsync("add_token", WriteTimeout, c =>
+        Guard(memberId) ?? _pool.RunAsync("add_token", WriteTimeout, c =>
         {
             var member = FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))")
                 ?? throw new MemberNotFoundException("No such member");
@@ -93,11 +111,11 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     public Task<bool> RemoveTokenAsync(string memberId, string tokenId, CancellationToken ct = default) =>
         !IsValidMemberId(memberId) || !IsValidTokenId(tokenId)
             ? Task.FromResult(false)
-            : pool.RunAsync("remove_token", WriteTimeout, c => TryDelete(c, TokenDn(memberId, tokenId)), ct);
+            : _pool.RunAsync("remove_token", WriteTimeout, c => TryDelete(c, TokenDn(memberId, tokenId)), ct);
 
     /// <summary>Suspension is written on the member and each of its tokens: slapd's ACL then refuses binds with any of them.</summary>
     public Task SetSuspendedAsync(string memberId, bool suspended, CancellationToken ct = default) =>
-        Guard(memberId) ?? pool.RunAsync("suspend_member", WriteTimeout, c =>
+        Guard(memberId) ?? _pool.RunAsync("suspend_member", WriteTimeout, c =>
         {
             var member = FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))")
                 ?? throw new MemberNotFoundException("No such member");
@@ -109,7 +127,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
         }, ct);
 
     public Task UpdateRadiusProfileAsync(string memberId, RadiusProfile profile, CancellationToken ct = default) =>
-        Guard(memberId) ?? pool.RunAsync("update_member", WriteTimeout, c =>
+        Guard(memberId) ?? _pool.RunAsync("update_member", WriteTimeout, c =>
         {
             var modify = new ModifyRequest(MemberDn(memberId));
             Replace(modify, "neutrinetFramedIPAddress", profile.FramedIpAddress);
@@ -121,7 +139,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
         }, ct);
 
     public Task UpdateAccountAsync(string memberId, string? email, string? displayName, string? passwordHash, CancellationToken ct = default) =>
-        Guard(memberId) ?? pool.RunAsync("update_member", WriteTimeout, c =>
+        Guard(memberId) ?? _pool.RunAsync("update_member", WriteTimeout, c =>
         {
             var modify = new ModifyRequest(MemberDn(memberId));
             if (email is not null) Replace(modify, "mail", email);
@@ -137,7 +155,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
 
     /// <summary>Reads a member's stored password value (for the member's own log-in); null when unknown.</summary>
     public Task<(MemberEntry Member, string? PasswordHash)?> FindCredentialsByEmailAsync(string email, CancellationToken ct = default) =>
-        pool.RunAsync<(MemberEntry, string?)?>("find_credentials", c =>
+        _pool.RunAsync<(MemberEntry, string?)?>("find_credentials", c =>
         {
             var filter = $"(&(objectClass=neutrinetMember)(mail={LdapEscaping.FilterValue(email)}))";
             var entry = SearchMember(c, filter, [.. MemberAttributes, "userPassword"]);
@@ -147,12 +165,12 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
 
     /// <summary>The member linked to an external identity (<c>neutrinetExternalId</c>, exact match); null when none.</summary>
     public Task<MemberEntry?> FindByExternalIdAsync(string externalId, CancellationToken ct = default) =>
-        pool.RunAsync("find_member", c => FindOne(c,
+        _pool.RunAsync("find_member", c => FindOne(c,
             $"(&(objectClass=neutrinetMember)(neutrinetExternalId={LdapEscaping.FilterValue(externalId)}))"), ct);
 
     /// <summary>Links an external identity to a member (a second link to the same value is a no-op).</summary>
     public Task AddExternalIdAsync(string memberId, string externalId, CancellationToken ct = default) =>
-        Guard(memberId) ?? pool.RunAsync("link_external_id", c =>
+        Guard(memberId) ?? _pool.RunAsync("link_external_id", c =>
         {
             try { SendModify(c, new ModifyRequest(MemberDn(memberId), DirectoryAttributeOperation.Add, "neutrinetExternalId", externalId)); }
             catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.AttributeOrValueExists)
@@ -166,7 +184,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     public Task<bool> DeleteAsync(string memberId, CancellationToken ct = default) =>
         !IsValidMemberId(memberId)
             ? Task.FromResult(false)
-            : pool.RunAsync("delete_member", WriteTimeout, c =>
+            : _pool.RunAsync("delete_member", WriteTimeout, c =>
             {
                 var member = FindOne(c, $"(&(objectClass=neutrinetMember)(uid={memberId}))");
                 if (member is null) return false;
@@ -178,7 +196,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     public Task<IReadOnlyList<string>> GetGroupsAsync(string memberId, CancellationToken ct = default) =>
         !IsValidMemberId(memberId)
             ? Task.FromResult<IReadOnlyList<string>>([])
-            : pool.RunAsync<IReadOnlyList<string>>("member_groups", c =>
+            : _pool.RunAsync<IReadOnlyList<string>>("member_groups", c =>
             {
                 var filter = $"(&(objectClass=groupOfNames)(member={LdapEscaping.FilterValue(MemberDn(memberId))}))";
                 var response = (SearchResponse)c.SendRequest(new SearchRequest(_options.GroupsDn, filter, SearchScope.OneLevel, "cn"));
@@ -188,7 +206,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     /// <summary>Adds or removes the member in a group that already exists (groups are created by operators).</summary>
     public Task<bool> SetGroupMembershipAsync(string memberId, string group, bool member, CancellationToken ct = default) =>
         Guard(memberId) is { } invalid ? invalid.ContinueWith(_ => false, ct, TaskContinuationOptions.None, TaskScheduler.Default)
-            : pool.RunAsync("group_membership", WriteTimeout, c =>
+            : _pool.RunAsync("group_membership", WriteTimeout, c =>
             {
                 var groupDn = $"cn={LdapEscaping.DnValue(group)},{_options.GroupsDn}";
                 var operation = member ? DirectoryAttributeOperation.Add : DirectoryAttributeOperation.Delete;
@@ -210,7 +228,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
 
     /// <summary>Members whose mail or name contains the text, sorted by mail; at most <paramref name="limit"/>.</summary>
     public Task<IReadOnlyList<MemberEntry>> SearchAsync(string text, int limit, CancellationToken ct = default) =>
-        pool.RunAsync<IReadOnlyList<MemberEntry>>("search_members", c =>
+        _pool.RunAsync<IReadOnlyList<MemberEntry>>("search_members", c =>
         {
             var escaped = LdapEscaping.FilterValue(text);
             var filter = text.Length == 0
@@ -228,7 +246,7 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
 
     /// <summary>A cheap authenticated round trip for readiness checks.</summary>
     public Task<bool> PingAsync(CancellationToken ct = default) =>
-        pool.RunAsync("ping", c =>
+        _pool.RunAsync("ping", c =>
         {
             var request = new SearchRequest(_options.PeopleDn, "(objectClass=*)", SearchScope.Base, "1.1");
             try { c.SendRequest(request); }
@@ -249,13 +267,107 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
     void AddToken(LdapConnection c, string memberId, IssuedVpnToken token, string label, bool suspended)
     {
         var add = new AddRequest(TokenDn(memberId, token.TokenId),
-            new DirectoryAttribute("objectClass", "applicationProcess", "simpleSecurityObject", "neutrinetVpnToken"),
+            new DirectoryAttribute("objectClass", "applicationProcess", "simpleSecurityObject", "uidObject", "neutrinetVpnToken"),
             new DirectoryAttribute("cn", token.TokenId),
+            new DirectoryAttribute("uid", memberId),
             new DirectoryAttribute("description", label),
             new DirectoryAttribute("userPassword", token.LdapPasswordValue));
         if (suspended) add.Attributes.Add(new DirectoryAttribute("neutrinetSuspended", "TRUE"));
         c.SendRequest(add);
     }
+
+    LoginEntry?[] ReadLogins(LdapConnection c, string[] emails)
+    {
+        var members = new SearchResultEntry?[emails.Length];
+        if (emails.Length == 1)
+        {
+            members[0] = SearchMember(c, MemberByMailFilter(emails[0]), LoginMemberAttributes);
+        }
+        else
+        {
+            var filter = new StringBuilder("(&(objectClass=neutrinetMember)(|");
+            foreach (var email in emails) filter.Append("(mail=").Append(LdapEscaping.FilterValue(email)).Append(')');
+            filter.Append("))");
+            // mail is an IA5 (ASCII) attribute matched without case, so answers map back with ASCII case folding.
+            // As for a single lookup, an address held by two entries finds nobody.
+            var matches = new int[emails.Length];
+            foreach (SearchResultEntry entry in SearchMembers(c, filter.ToString(), LoginMemberAttributes))
+            {
+                var mails = AllStrings(entry, "mail");
+                for (var i = 0; i < emails.Length; i++)
+                {
+                    if (!mails.Any(m => Ascii.EqualsIgnoreCase(m, emails[i]))) continue;
+                    members[i] = entry;
+                    matches[i]++;
+                }
+            }
+            for (var i = 0; i < emails.Length; i++)
+                if (matches[i] > 1) members[i] = null;
+        }
+
+        var tokens = new List<LoginToken>?[emails.Length];
+        var withOwnerSearch = TokensCarryOwner && members.Count(m => m is not null) > 1;
+        if (withOwnerSearch) FindTokensByOwner(c, members, tokens);
+        var logins = new LoginEntry?[emails.Length];
+        for (var i = 0; i < emails.Length; i++)
+        {
+            if (members[i] is not { } member) continue;
+            // A member none of whose tokens carries its id yet (written by an older version) is read the long way.
+            var memberTokens = tokens[i] ?? FindTokensBelow(c, member.DistinguishedName);
+            logins[i] = new LoginEntry(FirstString(member, "uid") ?? "", IsTrue(FirstString(member, "neutrinetSuspended")),
+                ReadRadiusProfile(member), memberTokens);
+        }
+        return logins;
+    }
+
+    void FindTokensByOwner(LdapConnection c, SearchResultEntry?[] members, List<LoginToken>?[] tokens)
+    {
+        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
+        var filter = new StringBuilder("(&(objectClass=neutrinetVpnToken)(|");
+        for (var i = 0; i < members.Length; i++)
+        {
+            if (members[i] is null || FirstString(members[i]!, "uid") is not { } id || !IsValidMemberId(id)) continue;
+            if (byId.TryAdd(id, i)) filter.Append("(uid=").Append(id).Append(')');
+        }
+        filter.Append("))");
+        var response = (SearchResponse)c.SendRequest(new SearchRequest(_options.PeopleDn, filter.ToString(), SearchScope.Subtree,
+            LoginTokenAttributes));
+        foreach (SearchResultEntry t in response.Entries)
+        {
+            // The owner is the parent entry; a uid value anywhere else in the tree grants nothing.
+            if (FirstString(t, "uid") is not { } owner || !byId.TryGetValue(owner, out var i)
+                || !IsChildOf(t.DistinguishedName, members[i]!.DistinguishedName)) continue;
+            (tokens[i] ??= []).Add(ReadLoginToken(t));
+        }
+    }
+
+    static List<LoginToken> FindTokensBelow(LdapConnection c, string memberDn)
+    {
+        var response = (SearchResponse)c.SendRequest(new SearchRequest(memberDn, "(objectClass=neutrinetVpnToken)",
+            SearchScope.OneLevel, LoginTokenAttributes));
+        var tokens = new List<LoginToken>(response.Entries.Count);
+        foreach (SearchResultEntry t in response.Entries) tokens.Add(ReadLoginToken(t));
+        return tokens;
+    }
+
+    static LoginToken ReadLoginToken(SearchResultEntry t) =>
+        new(FirstString(t, "cn") ?? "", FirstString(t, "userPassword") ?? "", IsTrue(FirstString(t, "neutrinetSuspended")));
+
+    /// <summary>True when <paramref name="dn"/> is one RDN below <paramref name="parentDn"/> (as slapd spells both).</summary>
+    internal static bool IsChildOf(string dn, string parentDn)
+    {
+        if (dn.Length <= parentDn.Length + 1 || dn[^(parentDn.Length + 1)] != ','
+            || !dn.EndsWith(parentDn, StringComparison.OrdinalIgnoreCase)) return false;
+        var rdn = dn.AsSpan(0, dn.Length - parentDn.Length - 1);
+        for (var i = 0; i < rdn.Length; i++)
+        {
+            if (rdn[i] == '\\') i++;
+            else if (rdn[i] == ',') return false;
+        }
+        return true;
+    }
+
+    static string MemberByMailFilter(string email) => $"(&(objectClass=neutrinetMember)(mail={LdapEscaping.FilterValue(email)}))";
 
     MemberEntry? FindOne(LdapConnection c, string filter)
     {
@@ -265,17 +377,21 @@ public sealed partial class MemberDirectory(LdapConnectionPool pool, IOptions<Ld
 
     SearchResultEntry? SearchMember(LdapConnection c, string filter, string[] attributes)
     {
-        SearchResponse response;
+        var entries = SearchMembers(c, filter, attributes);
+        return entries.Count == 1 ? entries[0] : null;
+    }
+
+    SearchResultEntryCollection SearchMembers(LdapConnection c, string filter, string[] attributes)
+    {
         try
         {
-            response = (SearchResponse)c.SendRequest(new SearchRequest(_options.PeopleDn, filter, SearchScope.OneLevel, attributes));
+            return ((SearchResponse)c.SendRequest(new SearchRequest(_options.PeopleDn, filter, SearchScope.OneLevel, attributes))).Entries;
         }
         catch (DirectoryOperationException e) when (e.Response?.ResultCode == ResultCode.NoSuchObject)
         {
             // ou=people always exists; "no such object" means the ACL sees us as anonymous (libldap reconnected unbound).
             throw new SuspectSessionException("people base not visible: session not bound");
         }
-        return response.Entries.Count == 1 ? response.Entries[0] : null;
     }
 
     MemberEntry ReadMember(LdapConnection c, SearchResultEntry entry)

@@ -31,6 +31,10 @@ public static class BackendMetrics
         "neutrinet_ldap_operation_duration_seconds", "LDAP operation latency, by operation.",
         new HistogramConfiguration { LabelNames = ["operation"], Buckets = LatencyBuckets });
 
+    public static readonly Histogram LoginReadBatchSize = Metrics.CreateHistogram(
+        "neutrinet_login_read_batch_size", "Member lookups answered per batched read (a reconnect storm batches), by store.",
+        new HistogramConfiguration { LabelNames = ["store"], Buckets = [1, 2, 4, 8, 16, 32] });
+
     public static readonly Counter LdapErrors = Metrics.CreateCounter(
         "neutrinet_ldap_errors_total", "LDAP failures, by kind (transport, timeout, circuit_open, result).",
         new CounterConfiguration { LabelNames = ["kind"] });

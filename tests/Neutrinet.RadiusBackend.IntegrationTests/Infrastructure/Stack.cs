@@ -78,6 +78,7 @@ public sealed class AdminTools : IDisposable
             Host = "127.0.0.1", Port = ldap.Port, BindPassword = ldap.ServicePassword, PoolSize = 1,
             OperationTimeout = TimeSpan.FromSeconds(3),
         });
+        LdapOptions = ldapOptions;
         _pool = new LdapConnectionPool(ldapOptions, NullLogger<LdapConnectionPool>.Instance);
         Directory = new MemberDirectory(_pool, ldapOptions);
         _redis = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis.Configuration }), NullLogger<RedisConnection>.Instance);
@@ -89,6 +90,9 @@ public sealed class AdminTools : IDisposable
             new PasswordHasher(Options.Create(new PasswordHashingOptions())), Sessions);
     }
 
+    public IOptions<LdapOptions> LdapOptions { get; }
+    /// <summary>For tests that write what the backend would never write (entries in an older layout).</summary>
+    public LdapConnectionPool Pool => _pool;
     public MemberDirectory Directory { get; }
     public MemberService Members { get; }
     public SessionStore Sessions { get; }

@@ -1,0 +1,126 @@
+using System.DirectoryServices.Protocols;
+using Microsoft.Extensions.Logging.Abstractions;
+using Neutrinet.RadiusBackend.Directory;
+using Neutrinet.RadiusBackend.IntegrationTests.Infrastructure;
+using Neutrinet.RadiusBackend.Observability;
+using Neutrinet.RadiusBackend.Security;
+using static Neutrinet.RadiusBackend.IntegrationTests.Infrastructure.Radclient;
+
+namespace Neutrinet.RadiusBackend.IntegrationTests;
+
+/// <summary>
+/// Cold login reads batched against the real slapd: a storm of first logins shares LDAP round trips, every answer
+/// still belongs to the member asked for, and tokens written before they carried their owner keep working.
+/// </summary>
+public sealed class LoginBatchingTests(Stack stack) : IClassFixture<Stack>
+{
+    [Fact]
+    public async Task Concurrent_login_reads_share_round_trips_and_each_answer_is_the_members_own()
+    {
+        var members = new List<(string Email, MemberEntry Entry, string[] TokenIds)>();
+        for (var i = 0; i < 40; i++)
+        {
+            var email = Stack.NewEmail("storm");
+            var first = VpnTokens.Issue();
+            var entry = await stack.Admin.Directory.CreateAsync(new NewMember(email, "Storm Member", null), first, "laptop");
+            var tokenIds = new List<string> { first.TokenId };
+            if (i % 5 == 0)
+            {
+                var second = VpnTokens.Issue();
+                await stack.Admin.Directory.AddTokenAsync(entry.Id, second, "phone");
+                tokenIds.Add(second.TokenId);
+            }
+            members.Add((email, entry, [.. tokenIds]));
+        }
+        var unknown = Enumerable.Range(0, 5).Select(_ => Stack.NewEmail("nobody")).ToList();
+        var directory = new MemberDirectory(stack.Admin.Pool, stack.Admin.LdapOptions) { TokensCarryOwner = true };
+        var batches = BackendMetrics.LoginReadBatchSize.WithLabels("ldap");
+        var (countBefore, sumBefore) = (batches.Count, batches.Sum);
+
+        // Upper-case variants too: mail matches without case in LDAP, so the batch must map them back the same way.
+        var asked = members.Select(m => m.Email).Concat(unknown).Concat(members.Take(5).Select(m => m.Email.ToUpperInvariant())).ToList();
+        var answers = await Task.WhenAll(asked.Select(directory.FindLoginByEmailAsync));
+
+        for (var i = 0; i < members.Count; i++)
+        {
+            var answer = answers[i];
+            Assert.NotNull(answer);
+            Assert.Equal(members[i].Entry.Id, answer.Id);
+            Assert.Equal(members[i].TokenIds.Order(), answer.Tokens.Select(t => t.Id).Order());
+            Assert.All(answer.Tokens, t => Assert.StartsWith("{SSHA512}", t.PasswordHash, StringComparison.Ordinal));
+        }
+        Assert.All(answers.Skip(members.Count).Take(unknown.Count), Assert.Null);
+        for (var i = 0; i < 5; i++) Assert.Equal(members[i].Entry.Id, answers[members.Count + unknown.Count + i]?.Id);
+
+        Assert.Equal(asked.Count, batches.Sum - sumBefore);
+        // One connection, one batch in flight: the first read goes alone, the rest queue behind it in batches of <= 32.
+        Assert.InRange(batches.Count - countBefore, 2, 10);
+    }
+
+    [Fact]
+    public async Task Tokens_written_before_they_carried_their_owner_log_in_and_are_migrated_at_start()
+    {
+        var legacyEmail = Stack.NewEmail("legacy");
+        var legacyMember = await stack.Admin.Directory.CreateAsync(new NewMember(legacyEmail, "Legacy Member", null), null, "");
+        var legacyToken = VpnTokens.Issue();
+        var legacyDn = $"cn={legacyToken.TokenId},uid={legacyMember.Id},ou=people,{SlapdServer.BaseDn}";
+        // The layout before this version: no uidObject, no uid.
+        await stack.Admin.Pool.RunAsync("test_add_legacy_token", c => c.SendRequest(new AddRequest(legacyDn,
+            new DirectoryAttribute("objectClass", "applicationProcess", "simpleSecurityObject", "neutrinetVpnToken"),
+            new DirectoryAttribute("cn", legacyToken.TokenId),
+            new DirectoryAttribute("userPassword", legacyToken.LdapPasswordValue))));
+        var currentEmail = Stack.NewEmail("current");
+        var current = await stack.Admin.Directory.CreateAsync(new NewMember(currentEmail, "Current Member", null), VpnTokens.Issue(), "laptop");
+
+        // Even a directory that believes the migration done reads a member whose tokens carry no owner the long way.
+        var directory = new MemberDirectory(stack.Admin.Pool, stack.Admin.LdapOptions) { TokensCarryOwner = true };
+        var beforeMigration = await Task.WhenAll(directory.FindLoginByEmailAsync(legacyEmail), directory.FindLoginByEmailAsync(currentEmail),
+            directory.FindLoginByEmailAsync(legacyEmail.ToUpperInvariant()));
+        // The first read goes alone; the other two form a batch whose tokens are searched by owner.
+        Assert.Equal([legacyToken.TokenId], beforeMigration[0]!.Tokens.Select(t => t.Id));
+        Assert.Equal(current.Tokens.Select(t => t.Id), beforeMigration[1]!.Tokens.Select(t => t.Id));
+        Assert.Equal([legacyToken.TokenId], beforeMigration[2]!.Tokens.Select(t => t.Id));
+
+        var fresh = new MemberDirectory(stack.Admin.Pool, stack.Admin.LdapOptions);
+        using var migration = new TokenOwnerMigration(fresh, stack.Admin.Pool, stack.Admin.LdapOptions, NullLogger<TokenOwnerMigration>.Instance);
+        Assert.False(fresh.TokensCarryOwner);
+        await migration.StartAsync(CancellationToken.None);
+        await migration.ExecuteTask!.WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.True(fresh.TokensCarryOwner);
+        var entry = await stack.Ldap.SearchAsync(SlapdServer.ServiceDn, stack.Ldap.ServicePassword, $"(cn={legacyToken.TokenId})", "uid", "objectClass");
+        Assert.Contains($"uid: {legacyMember.Id}", entry.Stdout, StringComparison.Ordinal);
+        Assert.Contains("objectClass: uidObject", entry.Stdout, StringComparison.Ordinal);
+        var afterMigration = await Task.WhenAll(fresh.FindLoginByEmailAsync(legacyEmail), fresh.FindLoginByEmailAsync(currentEmail));
+        Assert.Equal([legacyToken.TokenId], afterMigration[0]!.Tokens.Select(t => t.Id));
+
+        // And the running backend lets the member in with it.
+        var reply = await AuthAsync(stack.Radius, OpenVpnLogin(legacyEmail, legacyToken.Secret));
+        Assert.True(reply.IsAccept, reply.Raw);
+    }
+
+    [Fact]
+    public async Task A_token_with_another_members_id_grants_nothing_to_that_member()
+    {
+        var victimEmail = Stack.NewEmail("victim");
+        var victim = await stack.Admin.Directory.CreateAsync(new NewMember(victimEmail, "Victim", null), VpnTokens.Issue(), "laptop");
+        var otherEmail = Stack.NewEmail("other");
+        var other = await stack.Admin.Directory.CreateAsync(new NewMember(otherEmail, "Other", null), null, "");
+        var planted = VpnTokens.Issue();
+        // A token below another member that claims the victim's id (a hand edit, an import gone wrong).
+        await stack.Admin.Pool.RunAsync("test_add_planted_token", c => c.SendRequest(new AddRequest(
+            $"cn={planted.TokenId},uid={other.Id},ou=people,{SlapdServer.BaseDn}",
+            new DirectoryAttribute("objectClass", "applicationProcess", "simpleSecurityObject", "uidObject", "neutrinetVpnToken"),
+            new DirectoryAttribute("cn", planted.TokenId),
+            new DirectoryAttribute("uid", victim.Id),
+            new DirectoryAttribute("userPassword", planted.LdapPasswordValue))));
+
+        var directory = new MemberDirectory(stack.Admin.Pool, stack.Admin.LdapOptions) { TokensCarryOwner = true };
+        // The first read goes alone; the victim and the other member then share a batch searched by owner.
+        var answers = await Task.WhenAll(new[] { Stack.NewEmail("first"), victimEmail, otherEmail }
+            .Select(directory.FindLoginByEmailAsync));
+
+        Assert.Equal(victim.Tokens.Select(t => t.Id), answers[1]!.Tokens.Select(t => t.Id));
+        Assert.Equal([planted.TokenId], answers[2]!.Tokens.Select(t => t.Id));
+    }
+}

@@ -75,9 +75,10 @@ public sealed class TokenOwnerMigration(
                 c.SendRequest(modify);
                 migrated++;
             }
-            catch (DirectoryOperationException e) when (e.Response?.ResultCode is ResultCode.NoSuchObject)
+            catch (DirectoryOperationException e) when (e.Response?.ResultCode is ResultCode.NoSuchObject
+                or ResultCode.AttributeOrValueExists)
             {
-                // deleted meanwhile
+                // Deleted meanwhile, or another instance starting at the same time got there first.
             }
             catch (DirectoryOperationException e) when (e.Response?.ResultCode is not null and not ResultCode.Success
                 and not ResultCode.Busy and not ResultCode.Unavailable and not ResultCode.OperationsError)

@@ -123,4 +123,39 @@ public sealed class LoginBatchingTests(Stack stack) : IClassFixture<Stack>
         Assert.Equal(victim.Tokens.Select(t => t.Id), answers[1]!.Tokens.Select(t => t.Id));
         Assert.Equal([planted.TokenId], answers[2]!.Tokens.Select(t => t.Id));
     }
+
+    [Fact]
+    public async Task Two_instances_starting_together_both_finish_the_migration()
+    {
+        var legacy = new List<(string Email, string TokenDn)>();
+        for (var i = 0; i < 60; i++)
+        {
+            var email = Stack.NewEmail("twostart");
+            var member = await stack.Admin.Directory.CreateAsync(new NewMember(email, "Two Starts", null), null, "");
+            var token = VpnTokens.Issue();
+            var dn = $"cn={token.TokenId},uid={member.Id},ou=people,{SlapdServer.BaseDn}";
+            await stack.Admin.Pool.RunAsync("test_add_legacy_token", c => c.SendRequest(new AddRequest(dn,
+                new DirectoryAttribute("objectClass", "applicationProcess", "simpleSecurityObject", "neutrinetVpnToken"),
+                new DirectoryAttribute("cn", token.TokenId),
+                new DirectoryAttribute("userPassword", token.LdapPasswordValue))));
+            legacy.Add((email, dn));
+        }
+
+        // Two backends, each with its own connection: both list the same tokens and race to give them their owner.
+        using var poolA = new LdapConnectionPool(stack.Admin.LdapOptions, NullLogger<LdapConnectionPool>.Instance);
+        using var poolB = new LdapConnectionPool(stack.Admin.LdapOptions, NullLogger<LdapConnectionPool>.Instance);
+        var directoryA = new MemberDirectory(poolA, stack.Admin.LdapOptions);
+        var directoryB = new MemberDirectory(poolB, stack.Admin.LdapOptions);
+        using var migrationA = new TokenOwnerMigration(directoryA, poolA, stack.Admin.LdapOptions, NullLogger<TokenOwnerMigration>.Instance);
+        using var migrationB = new TokenOwnerMigration(directoryB, poolB, stack.Admin.LdapOptions, NullLogger<TokenOwnerMigration>.Instance);
+        await Task.WhenAll(migrationA.StartAsync(CancellationToken.None), migrationB.StartAsync(CancellationToken.None));
+        await Task.WhenAll(migrationA.ExecuteTask!, migrationB.ExecuteTask!).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(directoryA.TokensCarryOwner);
+        Assert.True(directoryB.TokensCarryOwner);
+        var left = await stack.Ldap.SearchAsync(SlapdServer.ServiceDn, stack.Ldap.ServicePassword,
+            "(&(objectClass=neutrinetVpnToken)(!(objectClass=uidObject)))", "1.1");
+        Assert.Equal(0, left.ExitCode);
+        Assert.DoesNotContain("dn:", left.Stdout, StringComparison.Ordinal);
+    }
 }

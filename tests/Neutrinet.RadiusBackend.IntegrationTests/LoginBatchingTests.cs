@@ -61,14 +61,7 @@ public sealed class LoginBatchingTests(Stack stack) : IClassFixture<Stack>
     public async Task Tokens_written_before_they_carried_their_owner_log_in_and_are_migrated_at_start()
     {
         var legacyEmail = Stack.NewEmail("legacy");
-        var legacyMember = await stack.Admin.Directory.CreateAsync(new NewMember(legacyEmail, "Legacy Member", null), null, "");
-        var legacyToken = VpnTokens.Issue();
-        var legacyDn = $"cn={legacyToken.TokenId},uid={legacyMember.Id},ou=people,{SlapdServer.BaseDn}";
-        // The layout before this version: no uidObject, no uid.
-        await stack.Admin.Pool.RunAsync("test_add_legacy_token", c => c.SendRequest(new AddRequest(legacyDn,
-            new DirectoryAttribute("objectClass", "applicationProcess", "simpleSecurityObject", "neutrinetVpnToken"),
-            new DirectoryAttribute("cn", legacyToken.TokenId),
-            new DirectoryAttribute("userPassword", legacyToken.LdapPasswordValue))));
+        var (legacyMember, legacyToken) = await AddMemberWithLegacyTokenAsync(legacyEmail);
         var currentEmail = Stack.NewEmail("current");
         var current = await stack.Admin.Directory.CreateAsync(new NewMember(currentEmail, "Current Member", null), VpnTokens.Issue(), "laptop");
 
@@ -127,19 +120,7 @@ public sealed class LoginBatchingTests(Stack stack) : IClassFixture<Stack>
     [Fact]
     public async Task Two_instances_starting_together_both_finish_the_migration()
     {
-        var legacy = new List<(string Email, string TokenDn)>();
-        for (var i = 0; i < 60; i++)
-        {
-            var email = Stack.NewEmail("twostart");
-            var member = await stack.Admin.Directory.CreateAsync(new NewMember(email, "Two Starts", null), null, "");
-            var token = VpnTokens.Issue();
-            var dn = $"cn={token.TokenId},uid={member.Id},ou=people,{SlapdServer.BaseDn}";
-            await stack.Admin.Pool.RunAsync("test_add_legacy_token", c => c.SendRequest(new AddRequest(dn,
-                new DirectoryAttribute("objectClass", "applicationProcess", "simpleSecurityObject", "neutrinetVpnToken"),
-                new DirectoryAttribute("cn", token.TokenId),
-                new DirectoryAttribute("userPassword", token.LdapPasswordValue))));
-            legacy.Add((email, dn));
-        }
+        for (var i = 0; i < 60; i++) await AddMemberWithLegacyTokenAsync(Stack.NewEmail("twostart"));
 
         // Two backends, each with its own connection: both list the same tokens and race to give them their owner.
         using var poolA = new LdapConnectionPool(stack.Admin.LdapOptions, NullLogger<LdapConnectionPool>.Instance);
@@ -157,5 +138,18 @@ public sealed class LoginBatchingTests(Stack stack) : IClassFixture<Stack>
             "(&(objectClass=neutrinetVpnToken)(!(objectClass=uidObject)))", "1.1");
         Assert.Equal(0, left.ExitCode);
         Assert.DoesNotContain("dn:", left.Stdout, StringComparison.Ordinal);
+    }
+
+    /// <summary>A member whose one token is in the layout before this version: no uidObject, no uid.</summary>
+    async Task<(MemberEntry Member, IssuedVpnToken Token)> AddMemberWithLegacyTokenAsync(string email)
+    {
+        var member = await stack.Admin.Directory.CreateAsync(new NewMember(email, "Legacy Member", null), null, "");
+        var token = VpnTokens.Issue();
+        await stack.Admin.Pool.RunAsync("test_add_legacy_token", c => c.SendRequest(new AddRequest(
+            $"cn={token.TokenId},uid={member.Id},ou=people,{SlapdServer.BaseDn}",
+            new DirectoryAttribute("objectClass", "applicationProcess", "simpleSecurityObject", "neutrinetVpnToken"),
+            new DirectoryAttribute("cn", token.TokenId),
+            new DirectoryAttribute("userPassword", token.LdapPasswordValue))));
+        return (member, token);
     }
 }

@@ -65,7 +65,7 @@ public sealed partial class MemberDirectory
 
     /// <summary>
     /// The member with this email as a login needs it (only the attributes a login uses). Concurrent calls are
-    /// batched: during a reconnect storm a few dozen members share two searches.
+    /// batched: during a reconnect storm up to 32 members share two searches (5-6 in the benchmark's storm).
     /// </summary>
     public Task<LoginEntry?> FindLoginByEmailAsync(string email) => _logins.ReadAsync(email);
 

@@ -230,26 +230,26 @@ public sealed class MemberCache : IHostedService, IDisposable
         try
         {
             var value = await _redisReads.ReadAsync(Key(email));
-            BackendMetrics.RedisDuration.WithLabels("member_get").Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+            RedisGetDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
             if (value.IsNullOrEmpty)
             {
-                BackendMetrics.CacheLookups.WithLabels("redis", "miss").Inc();
+                RedisMisses.Inc();
                 return null;
             }
             var document = JsonSerializer.Deserialize(((ReadOnlyMemory<byte>)value).Span, CacheJsonContext.Default.CachedMemberDocument);
             if (document is null || document.Version != CachedMemberDocument.CurrentVersion || document.Member is null
                 || !string.Equals(document.Email, email, StringComparison.Ordinal))
             {
-                BackendMetrics.CacheLookups.WithLabels("redis", "error").Inc();
+                RedisUnreadable.Inc();
                 return null;
             }
-            BackendMetrics.CacheLookups.WithLabels("redis", "hit").Inc();
+            RedisHits.Inc();
             return CachedMember.From(document.Member, document.FetchedAtMs);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException or JsonException or NotSupportedException)
         {
             // Unreadable or unreachable: a miss, never a decision.
-            BackendMetrics.CacheLookups.WithLabels("redis", "error").Inc();
+            RedisUnreadable.Inc();
             return null;
         }
     }
@@ -272,6 +272,10 @@ public sealed class MemberCache : IHostedService, IDisposable
     static readonly Prometheus.Counter.Child MemberSetFailures = BackendMetrics.RedisErrors.WithLabels("member_set");
     static readonly Prometheus.Counter.Child MemoryHits = BackendMetrics.CacheLookups.WithLabels("memory", "hit");
     static readonly Prometheus.Counter.Child MemoryMisses = BackendMetrics.CacheLookups.WithLabels("memory", "miss");
+    static readonly Prometheus.Counter.Child RedisHits = BackendMetrics.CacheLookups.WithLabels("redis", "hit");
+    static readonly Prometheus.Counter.Child RedisMisses = BackendMetrics.CacheLookups.WithLabels("redis", "miss");
+    static readonly Prometheus.Counter.Child RedisUnreadable = BackendMetrics.CacheLookups.WithLabels("redis", "error");
+    static readonly Prometheus.Histogram.Child RedisGetDuration = BackendMetrics.RedisDuration.WithLabels("member_get");
 
     RedisKey Key(string email) => _redis.Prefix + "member:" + email;
     long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();

@@ -11,8 +11,9 @@ using Neutrinet.RadiusBackend.Security;
 namespace Neutrinet.RadiusBackend.Directory;
 
 /// <summary>
-/// Member and VPN-token entries in LDAP. This is the only code that knows the directory's layout; everything else
-/// speaks <see cref="MemberEntry"/>.
+/// Member and VPN-token entries in LDAP. This (with <see cref="TokenOwnerMigration"/>, which upgrades token entries
+/// of the older layout) is the only code that knows the directory's layout; everything else speaks
+/// <see cref="MemberEntry"/>.
 /// </summary>
 public sealed partial class MemberDirectory
 {
@@ -296,7 +297,7 @@ public sealed partial class MemberDirectory
                 var mails = AllStrings(entry, "mail");
                 for (var i = 0; i < emails.Length; i++)
                 {
-                    if (!mails.Any(m => Ascii.EqualsIgnoreCase(m, emails[i]))) continue;
+                    if (!HasMail(mails, emails[i])) continue;
                     members[i] = entry;
                     matches[i]++;
                 }
@@ -365,6 +366,13 @@ public sealed partial class MemberDirectory
             else if (rdn[i] == ',') return false;
         }
         return true;
+    }
+
+    static bool HasMail(string[] mails, string email)
+    {
+        foreach (var mail in mails)
+            if (Ascii.EqualsIgnoreCase(mail, email)) return true;
+        return false;
     }
 
     static string MemberByMailFilter(string email) => $"(&(objectClass=neutrinetMember)(mail={LdapEscaping.FilterValue(email)}))";

@@ -44,8 +44,9 @@ ENV ASPNETCORE_URLS=http://+:8080 \
     ASPNETCORE_ENVIRONMENT=Production \
     DOTNET_NOLOGO=1 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
-# The gen-0 budget the systemd unit sets too (why: deploy/systemd/neutrinet-radius-backend.service).
+# The runtime settings the systemd unit sets too (why: deploy/systemd/neutrinet-radius-backend.service).
 ENV DOTNET_GCgen0size=0x200000
+ENV DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 EXPOSE 8080
 
 # The image's built-in unprivileged user (UID 1654).

@@ -1,9 +1,12 @@
 // ceiling-kestrel: the smallest honest ASP.NET Core endpoint for rlm_rest. It answers POST /radius/authorize with the
 // fixed single-call accept body and does nothing else (it does not read the request body; Kestrel drains it).
-// Same GC settings as the backend (workstation, non-concurrent), minimal-API routing like the backend's endpoints.
+// Same GC and transport settings as the backend (workstation, non-concurrent; inline scheduling), minimal-API routing
+// like the backend's endpoints.
 var builder = WebApplication.CreateSlimBuilder(args);
 builder.Logging.ClearProviders();
 builder.WebHost.ConfigureKestrel(k => k.AddServerHeader = false);
+// The backend's transport setting (Server:InlineScheduling, on unless configured off), so both are measured alike.
+builder.WebHost.UseSockets(o => o.UnsafePreferInlineScheduling = builder.Configuration.GetValue("Server:InlineScheduling", true));
 var app = builder.Build();
 
 // The reply a real member gets (static IPv4, IPv6 prefix, interim interval): FreeRADIUS parses and encodes the

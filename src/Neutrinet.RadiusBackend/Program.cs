@@ -13,6 +13,7 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     // appsettings.json sits beside the binary, wherever the process is started from.
     ContentRootPath = AppContext.BaseDirectory,
 });
+builder.AddHttpServer();
 builder.AddObservability();
 builder.AddDirectory();
 builder.AddCaching();

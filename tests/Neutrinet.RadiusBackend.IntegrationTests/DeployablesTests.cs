@@ -30,14 +30,17 @@ public sealed class DeployablesTests
     [Fact]
     public void Every_way_of_running_the_backend_sets_the_runtime_settings_the_benchmark_measured()
     {
-        // bench/run reads the DOTNET_GC* lines of the systemd unit; the image and scripts/stack must not drift from them.
+        // bench/run reads the DOTNET_GC* and DOTNET_SYSTEM_NET_SOCKETS_* lines of the systemd unit; the image and
+        // scripts/stack must not drift from them.
         var unit = File.ReadAllLines(Path.Combine(Repo.Root, "deploy/systemd/neutrinet-radius-backend.service"));
-        var settings = unit.Where(l => l.StartsWith("Environment=DOTNET_GC", StringComparison.Ordinal))
+        var settings = unit.Where(l => l.StartsWith("Environment=DOTNET_GC", StringComparison.Ordinal)
+                || l.StartsWith("Environment=DOTNET_SYSTEM_NET_SOCKETS_", StringComparison.Ordinal))
             .Select(l => l["Environment=".Length..]).ToList();
         var dockerfile = File.ReadAllText(Path.Combine(Repo.Root, "Dockerfile"));
         var stack = File.ReadAllText(Path.Combine(Repo.Root, "scripts/stack"));
 
         Assert.Contains("DOTNET_GCgen0size=0x200000", settings);
+        Assert.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1", settings);
         foreach (var setting in settings)
         {
             Assert.Contains("ENV " + setting, dockerfile, StringComparison.Ordinal);

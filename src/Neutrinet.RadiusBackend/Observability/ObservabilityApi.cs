@@ -24,11 +24,6 @@ internal static class ObservabilityApi
             .AddCheck<LdapHealthCheck>("ldap", HealthStatus.Unhealthy, ["ready"])
             .AddCheck<RedisHealthCheck>("redis", HealthStatus.Degraded, ["ready"]);
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.WebHost.ConfigureKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Limits.MaxRequestBodySize = 1024 * 1024;
-        });
         return builder;
     }
 

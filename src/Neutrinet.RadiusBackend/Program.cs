@@ -27,8 +27,10 @@ if (MemberCommand.Matches(args))
     return await MemberCommand.RunAsync(app.Services, args);
 
 app.UseObservability();
-app.UseWebPages();
-app.UseAuth();
+app.UseForPeople(RadiusApi.IsRadiusCall, people => people
+    .UseProblemStatusPages()
+    .UseWebPages()
+    .UseAuth());
 app.MapObservability();
 app.MapRadius();
 app.MapAuth();

@@ -59,8 +59,32 @@ public sealed class HostileInputTests(Stack stack) : IClassFixture<Stack>
     {
         using var response = await PostAsync("/radius/authorize", body);
         Assert.True(expected == response.StatusCode, $"{why}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-        if (expected == HttpStatusCode.BadRequest)
-            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task Wrong_method_or_path_under_radius_gets_a_problem_not_an_empty_answer()
+    {
+        // rlm_rest's endpoints skip status-code pages; a request that matches none of them still gets them.
+        using var get = await stack.Backend.Http.GetAsync(stack.Backend.BaseUrl + "/radius/authorize");
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
+        Assert.Equal("application/problem+json", get.Content.Headers.ContentType?.MediaType);
+
+        using var unknown = await PostAsync("/radius/authorise", "{" + Attr("User-Name", "\"a@b.org\"") + "}");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
+    public async Task People_requests_still_get_status_code_pages_and_web_pages()
+    {
+        using var missing = await stack.Backend.Http.GetAsync(stack.Backend.BaseUrl + "/no-such-page");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
+
+        using var page = await stack.Backend.Http.GetAsync(stack.Backend.BaseUrl + "/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

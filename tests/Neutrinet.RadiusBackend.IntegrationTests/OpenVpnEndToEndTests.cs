@@ -121,7 +121,7 @@ public sealed class OpenVpnEndToEndTests(OpenVpnStack stack) : IClassFixture<Ope
             Assert.Contains("AUTH_FAILED", wrong.Output, StringComparison.Ordinal);
         }
 
-        await stack.Admin.Members.SetSuspendedAsync(await stack.Admin.GetAsync(member.Email), true);
+        await stack.AdminChangeAsync(async m => await m.SetSuspendedAsync(await stack.Admin.GetAsync(member.Email), true));
         await using (var suspended = await stack.Vpn.ConnectAsync(member.Email, member.VpnToken))
         {
             Assert.False(suspended.Connected, suspended.Output);
@@ -130,7 +130,7 @@ public sealed class OpenVpnEndToEndTests(OpenVpnStack stack) : IClassFixture<Ope
         }
 
         // The same token works once the member is reactivated: the failures above were the decisions, not the setup.
-        await stack.Admin.Members.SetSuspendedAsync(await stack.Admin.GetAsync(member.Email), false);
+        await stack.AdminChangeAsync(async m => await m.SetSuspendedAsync(await stack.Admin.GetAsync(member.Email), false));
         await using var reactivated = await stack.Vpn.ConnectAsync(member.Email, member.VpnToken);
         Assert.True(reactivated.Connected, reactivated.Output);
     }

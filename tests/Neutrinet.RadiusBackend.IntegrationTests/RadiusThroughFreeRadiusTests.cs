@@ -72,10 +72,10 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
         Assert.True((await AuthAsync(stack.Radius, OpenVpnLogin(email, token))).IsAccept);
 
         var member = await stack.Admin.GetAsync(email);
-        await stack.Admin.Members.SetSuspendedAsync(member, true);
+        await stack.AdminChangeAsync(m => m.SetSuspendedAsync(member, true));
         var whileSuspended = await AuthAsync(stack.Radius, OpenVpnLogin(email, token));
 
-        await stack.Admin.Members.SetSuspendedAsync(member, false);
+        await stack.AdminChangeAsync(m => m.SetSuspendedAsync(member, false));
         var afterReactivation = await AuthAsync(stack.Radius, OpenVpnLogin(email, token));
 
         Assert.True(whileSuspended.IsReject, whileSuspended.Raw);
@@ -93,7 +93,7 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
         Assert.True((await AuthAsync(stack.Radius, OpenVpnLogin(email, second.Secret))).IsAccept);
 
         var firstId = member.Tokens.Single().Id;
-        Assert.True(await stack.Admin.Members.RevokeTokenAsync(member, firstId));
+        Assert.True(await stack.AdminChangeAsync(m => m.RevokeTokenAsync(member, firstId)));
 
         Assert.True((await AuthAsync(stack.Radius, OpenVpnLogin(email, first))).IsReject);
         Assert.True((await AuthAsync(stack.Radius, OpenVpnLogin(email, second.Secret))).IsAccept);
@@ -349,7 +349,7 @@ public sealed class TwoCallFlowTests(TwoCallStack stack) : IClassFixture<TwoCall
         var (_, _, token) = await stack.Backend.AddMemberAsync(email);
         var wrong = await AuthAsync(stack.Radius, OpenVpnLogin(email, "nvt_nope"));
         var unknown = await AuthAsync(stack.Radius, OpenVpnLogin(Stack.NewEmail("ghost"), token));
-        await stack.Admin.Members.SetSuspendedAsync(await stack.Admin.GetAsync(email), true);
+        await stack.AdminChangeAsync(async m => await m.SetSuspendedAsync(await stack.Admin.GetAsync(email), true));
         var suspended = await AuthAsync(stack.Radius, OpenVpnLogin(email, token));
 
         Assert.True(wrong.IsReject, wrong.Raw);

@@ -298,6 +298,7 @@ public sealed class MemberCache : IHostedService, IDisposable
                 {
                     var email = (string?)message;
                     if (email is not null) MarkInvalidated(email);
+                    BackendMetrics.CacheInvalidationsReceived.Inc();
                 });
                 return;
             }

@@ -32,6 +32,10 @@ public static class BackendMetrics
         "neutrinet_radius_request_duration_seconds", "Time spent answering an rlm_rest call, by section.",
         new HistogramConfiguration { LabelNames = ["section"], Buckets = LatencyBuckets });
 
+    public static readonly Counter CacheInvalidationsReceived = Factory.CreateCounter(
+        "neutrinet_member_cache_invalidations_received_total",
+        "Member cache invalidations received from other instances (and this one) on the Redis channel.");
+
     public static readonly Counter CacheLookups = Factory.CreateCounter(
         "neutrinet_member_cache_lookups_total", "Member cache lookups by layer (memory, redis) and outcome (hit, miss, error).",
         new CounterConfiguration { LabelNames = ["layer", "outcome"] });

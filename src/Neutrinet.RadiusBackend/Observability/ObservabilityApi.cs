@@ -30,9 +30,11 @@ internal static class ObservabilityApi
     public static WebApplication UseObservability(this WebApplication app)
     {
         app.UseExceptionHandler();
-        app.UseStatusCodePages();
         return app;
     }
+
+    /// <summary>A problem-details body for every bare 4xx/5xx answer to people's requests.</summary>
+    public static IApplicationBuilder UseProblemStatusPages(this IApplicationBuilder people) => people.UseStatusCodePages();
 
     public static IEndpointRouteBuilder MapObservability(this IEndpointRouteBuilder app)
     {

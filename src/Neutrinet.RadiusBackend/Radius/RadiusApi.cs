@@ -25,7 +25,7 @@ internal static class RadiusApi
         var time = services.GetRequiredService<TimeProvider>();
         var maxBodyBytes = services.GetRequiredService<IOptions<RadiusOptions>>().Value.MaxBodyBytes;
 
-        var radius = app.MapGroup("/radius").WithTags("RADIUS (rlm_rest)");
+        var radius = app.MapGroup("/radius").WithTags("RADIUS (rlm_rest)").WithMetadata(new RlmRestEndpoint());
         radius.MapPost("/authorize", (HttpRequest http) => Authorize(http, caller, policy, maxBodyBytes))
             .WithSummary("rlm_rest authorize: 200 accept attributes, 401 reject, 404 unknown member");
         radius.MapPost("/authenticate", (HttpRequest http) => Authenticate(http, caller, policy, maxBodyBytes))
@@ -37,7 +37,18 @@ internal static class RadiusApi
         return radius;
     }
 
-    static async Task<Results<RlmReply, NotFound, ProblemHttpResult>> Authorize(
+    /// <summary>
+    /// True for a request routed to one of rlm_rest's endpoints: those skip the pipeline people's requests go through
+    /// (Program.cs). A wrong method or path under /radius matches none, so it still gets a problem-details answer.
+    /// </summary>
+    public static bool IsRadiusCall(HttpContext http) => http.GetEndpoint()?.Metadata.GetMetadata<RlmRestEndpoint>() is not null;
+
+    sealed class RlmRestEndpoint;
+
+    static readonly ProblemHttpResult UnknownMember = TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
+        title: "Unknown member", detail: "No member has this User-Name.");
+
+    static async Task<Results<RlmReply, ProblemHttpResult>> Authorize(
         HttpRequest http, FreeRadiusOnlyFilter caller, AccessPolicy policy, int maxBodyBytes)
     {
         if (caller.Refuse(http.HttpContext) is { } refused) return refused;
@@ -49,7 +60,7 @@ internal static class RadiusApi
         {
             DecisionKind.Accept => AuthorizeSection.Done("accept", started, decision.Reply!),
             DecisionKind.Reject => AuthorizeSection.Done("reject", started, decision.Reply!),
-            DecisionKind.UnknownUser => AuthorizeSection.Done("not_found", started, TypedResults.NotFound()),
+            DecisionKind.UnknownUser => AuthorizeSection.Done("not_found", started, UnknownMember),
             DecisionKind.Unavailable => AuthorizeSection.Done("unavailable", started, Unavailable()),
             _ => AuthorizeSection.Done("bad_request", started, BadRequest(decision.Problem!)),
         };

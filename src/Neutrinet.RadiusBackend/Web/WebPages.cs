@@ -10,10 +10,10 @@ internal static class WebPages
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
-    public static WebApplication UseWebPages(this WebApplication app)
+    public static IApplicationBuilder UseWebPages(this IApplicationBuilder people)
     {
-        app.UseDefaultFiles();
-        app.UseStaticFiles(new StaticFileOptions
+        people.UseDefaultFiles();
+        people.UseStaticFiles(new StaticFileOptions
         {
             OnPrepareResponse = context =>
             {
@@ -24,6 +24,6 @@ internal static class WebPages
                 headers.CacheControl = "no-cache";
             },
         });
-        return app;
+        return people;
     }
 }

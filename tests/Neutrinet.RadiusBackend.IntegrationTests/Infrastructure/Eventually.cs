@@ -57,4 +57,13 @@ public static class Eventually
     /// (the detail reader delivers in order, so everything sent before the last of them has arrived too).</summary>
     public static Task AccountingHandledAsync(BackendServer backend, long count, TimeSpan? timeout = null) =>
         UntilAsync(async () => await AccountingRecordsHandledAsync(backend) >= count, $"{count} accounting records handled by the backend", timeout);
+
+    /// <summary>Cache invalidations the backend process has received on its Redis channel so far.</summary>
+    public static async Task<long> InvalidationsReceivedAsync(BackendServer backend)
+    {
+        foreach (var line in (await backend.ScrapeMetricsAsync()).Split('\n'))
+            if (line.StartsWith("neutrinet_member_cache_invalidations_received_total ", StringComparison.Ordinal))
+                return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return 0;
+    }
 }

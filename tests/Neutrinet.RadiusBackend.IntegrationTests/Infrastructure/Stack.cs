@@ -60,6 +60,23 @@ public class Stack : IAsyncLifetime
         _dir.Dispose();
     }
 
+    /// <summary>
+    /// Makes a change with <see cref="Admin"/> and waits until the backend process has received the cache invalidation
+    /// it publishes: Redis pub/sub reaches another instance asynchronously (within milliseconds), so "the next login"
+    /// after a change made elsewhere means the next one after that.
+    /// </summary>
+    public async Task<T> AdminChangeAsync<T>(Func<MemberService, Task<T>> change)
+    {
+        var before = await Eventually.InvalidationsReceivedAsync(Backend);
+        var result = await change(Admin.Members);
+        await Eventually.UntilAsync(async () => await Eventually.InvalidationsReceivedAsync(Backend) > before,
+            "the backend received the cache invalidation");
+        return result;
+    }
+
+    public Task AdminChangeAsync(Func<MemberService, Task> change) =>
+        AdminChangeAsync(async members => { await change(members); return true; });
+
     public static string NewEmail(string hint = "member") => $"{hint}-{Guid.NewGuid().ToString("N")[..10]}@example.org";
 }
 

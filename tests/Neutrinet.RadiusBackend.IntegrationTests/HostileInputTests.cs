@@ -62,26 +62,27 @@ public sealed class HostileInputTests(Stack stack) : IClassFixture<Stack>
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
+    static void AssertProblem(HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.Equal(status, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task Wrong_method_or_path_under_radius_gets_a_problem_not_an_empty_answer()
     {
         // rlm_rest's endpoints skip status-code pages; a request that matches none of them still gets them.
         using var get = await stack.Backend.Http.GetAsync(stack.Backend.BaseUrl + "/radius/authorize");
-        Assert.Equal(HttpStatusCode.MethodNotAllowed, get.StatusCode);
-        Assert.Equal("application/problem+json", get.Content.Headers.ContentType?.MediaType);
-
+        AssertProblem(get, HttpStatusCode.MethodNotAllowed);
         using var unknown = await PostAsync("/radius/authorise", "{" + Attr("User-Name", "\"a@b.org\"") + "}");
-        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
-        Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
+        AssertProblem(unknown, HttpStatusCode.NotFound);
     }
 
     [Fact]
     public async Task People_requests_still_get_status_code_pages_and_web_pages()
     {
         using var missing = await stack.Backend.Http.GetAsync(stack.Backend.BaseUrl + "/no-such-page");
-        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
-        Assert.Equal("application/problem+json", missing.Content.Headers.ContentType?.MediaType);
-
+        AssertProblem(missing, HttpStatusCode.NotFound);
         using var page = await stack.Backend.Http.GetAsync(stack.Backend.BaseUrl + "/");
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);

@@ -40,18 +40,8 @@ public static class Eventually
 
     /// <summary>Accounting records the backend has handled (stored, duplicate or ignored; not failed ones), from
     /// <c>neutrinet_accounting_records_total</c>.</summary>
-    public static async Task<long> AccountingRecordsHandledAsync(BackendServer backend)
-    {
-        var scrape = await backend.ScrapeMetricsAsync();
-        long total = 0;
-        foreach (var line in scrape.Split('\n'))
-        {
-            if (!line.StartsWith("neutrinet_accounting_records_total{", StringComparison.Ordinal)) continue;
-            if (line.Contains("outcome=\"failed\"", StringComparison.Ordinal)) continue;
-            total += (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        }
-        return total;
-    }
+    public static async Task<long> AccountingRecordsHandledAsync(BackendServer backend) =>
+        SumSeries(await backend.ScrapeMetricsAsync(), "neutrinet_accounting_records_total{", excluding: "outcome=\"failed\"");
 
     /// <summary>Waits until the backend has handled at least <paramref name="count"/> accounting records in all
     /// (the detail reader delivers in order, so everything sent before the last of them has arrived too).</summary>
@@ -59,11 +49,19 @@ public static class Eventually
         UntilAsync(async () => await AccountingRecordsHandledAsync(backend) >= count, $"{count} accounting records handled by the backend", timeout);
 
     /// <summary>Cache invalidations the backend process has received on its Redis channel so far.</summary>
-    public static async Task<long> InvalidationsReceivedAsync(BackendServer backend)
+    public static async Task<long> InvalidationsReceivedAsync(BackendServer backend) =>
+        SumSeries(await backend.ScrapeMetricsAsync(), "neutrinet_member_cache_invalidations_received_total ");
+
+    /// <summary>The sum of the scraped series whose lines start with <paramref name="prefix"/>.</summary>
+    static long SumSeries(string scrape, string prefix, string? excluding = null)
     {
-        foreach (var line in (await backend.ScrapeMetricsAsync()).Split('\n'))
-            if (line.StartsWith("neutrinet_member_cache_invalidations_received_total ", StringComparison.Ordinal))
-                return (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
-        return 0;
+        long total = 0;
+        foreach (var line in scrape.Split('\n'))
+        {
+            if (!line.StartsWith(prefix, StringComparison.Ordinal)) continue;
+            if (excluding is not null && line.Contains(excluding, StringComparison.Ordinal)) continue;
+            total += (long)double.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        return total;
     }
 }

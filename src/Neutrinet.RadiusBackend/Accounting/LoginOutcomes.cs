@@ -67,6 +67,8 @@ public sealed class AccountingMaintenance(SessionStore sessions, ILogger<Account
             try
             {
                 if (!subscribed) { await sessions.SubscribeAsync(); subscribed = true; }
+                if (!sessions.OwnersLoaded) await sessions.LoadOwnersWithOpenSessionsAsync();
+                sessions.ForgetOldChanges();
                 var closed = await sessions.CloseStaleSessionsAsync();
                 if (closed > 0) logger.LogInformation("Closed {Count} stale sessions", closed);
                 BackendMetrics.ActiveSessions.Set(await sessions.CountOpenAsync());

@@ -96,7 +96,17 @@ public sealed class SessionStore
     readonly RedisConnection _redis;
     readonly AccountingOptions _options;
     readonly TimeProvider _time;
-    readonly ConcurrentDictionary<string, OpenSessions> _openByOwner = new(StringComparer.Ordinal);
+    // When each owner's sessions last changed (here or, by broadcast, on another instance), and everyone's (a Redis
+    // reconnect may have lost broadcasts): a snapshot read before that is out of date. Only owners with accounting
+    // in the last OpenSessionsFreshFor are listed; the snapshots themselves live on the cached members.
+    readonly ConcurrentDictionary<string, long> _changedAtMs = new(StringComparer.Ordinal);
+    long _allChangedAtMs;
+    // Owners whose open sessions must be read from Redis (value: when marked): every owner with an open session when
+    // the list was loaded, and every owner whose sessions changed since; a read that finds none removes the owner.
+    // Once loaded, any other owner has no open session, so most logins of a reconnect storm read no sessions at all.
+    readonly ConcurrentDictionary<string, long> _ownersToRead = new(StringComparer.Ordinal);
+    volatile bool _ownersLoaded;
+    readonly long _freshForMs;
     readonly RedisChannel _changes;
 
     public SessionStore(RedisConnection redis, IOptions<AccountingOptions> options, TimeProvider time)
@@ -104,11 +114,15 @@ public sealed class SessionStore
         _redis = redis;
         _options = options.Value;
         _time = time;
+        _freshForMs = (long)_options.OpenSessionsFreshFor.TotalMilliseconds;
         _changes = RedisChannel.Literal(redis.Prefix + "sessions-changed");
-        redis.ConnectionRestored += (_, _) => _openByOwner.Clear();
+        redis.ConnectionRestored += (_, _) =>
+        {
+            // Broadcasts may have been lost meanwhile: read every owner until the list is loaded again.
+            _ownersLoaded = false;
+            Volatile.Write(ref _allChangedAtMs, NowMs());
+        };
     }
-
-    sealed record OpenSessions(SessionView[] Sessions, long FetchedAtMs);
 
     string P => _redis.Prefix;
 
@@ -176,19 +190,73 @@ public sealed class SessionStore
     }
 
     /// <summary>
-    /// The owner's open sessions for the simultaneous-use check. A memory copy is used while fresh and dropped
-    /// whenever accounting for that owner is recorded anywhere, so a warm login needs no Redis round trip.
+    /// The owner's open sessions for the simultaneous-use check. The caller keeps the snapshot (on the cached member)
+    /// and passes it back: it is used while fresh and until accounting for that owner is recorded anywhere, so a warm
+    /// login needs no Redis round trip and no per-owner entry here.
     /// </summary>
-    public async ValueTask<IReadOnlyList<SessionView>> GetOpenSessionsAsync(string owner)
+    public async ValueTask<OpenSessionsSnapshot> GetOpenSessionsAsync(string owner, OpenSessionsSnapshot? known)
     {
-        if (_openByOwner.TryGetValue(owner, out var cached)
-            && NowMs() - cached.FetchedAtMs < _options.OpenSessionsFreshFor.TotalMilliseconds)
-            return cached.Sessions;
-        var fetchedAt = NowMs();
+        if (known is not null && IsCurrent(owner, known)) return known;
+        // Taken before the list is consulted: a change the list does not show yet is marked later than this.
+        var startedAtMs = NowMs();
+        if (_ownersLoaded && !_ownersToRead.ContainsKey(owner)) return new OpenSessionsSnapshot([], startedAtMs);
         var ids = await RunAsync("owner_sessions", db => db.SortedSetRangeByRankAsync($"{P}acct:owner:{owner}"));
-        var sessions = (await ReadSessionsAsync(ids)).Where(s => s.Open).ToArray();
-        _openByOwner[owner] = new OpenSessions(sessions, fetchedAt);
-        return sessions;
+        SessionView[] open = ids.Length == 0 ? [] : [.. (await ReadSessionsAsync(ids)).Where(s => s.Open)];
+        if (open.Length == 0 && _ownersToRead.TryGetValue(owner, out var markedAtMs) && markedAtMs < startedAtMs)
+            _ownersToRead.TryRemove(new KeyValuePair<string, long>(owner, markedAtMs));
+        return new OpenSessionsSnapshot(open, startedAtMs);
+    }
+
+    public bool OwnersLoaded => _ownersLoaded;
+
+    /// <summary>
+    /// Lists the owners with open sessions (their index keys exist only while not empty). Call once subscribed to
+    /// changes, so a change made during the scan is marked by its broadcast.
+    /// </summary>
+    public async Task LoadOwnersWithOpenSessionsAsync()
+    {
+        var prefix = $"{P}acct:owner:";
+        try
+        {
+            var db = _redis.Database;
+            foreach (var endpoint in db.Multiplexer.GetEndPoints())
+            {
+                var server = db.Multiplexer.GetServer(endpoint);
+                if (server.IsReplica || !server.IsConnected) continue;
+                await foreach (var key in server.KeysAsync(db.Database, prefix + "*", pageSize: 1000))
+                    _ownersToRead.TryAdd(((string)key!)[prefix.Length..], 0);
+            }
+            _ownersLoaded = true;
+        }
+        catch (Exception ex) when (ex is RedisException or TimeoutException)
+        {
+            BackendMetrics.RedisErrors.WithLabels("owner_scan").Inc();
+            throw new AccountingUnavailableException("Accounting storage is unavailable", ex);
+        }
+    }
+
+    void MarkChanged(string owner)
+    {
+        // Listed first, then timed: a snapshot taken before the list showed the owner is then older than the change.
+        _ownersToRead[owner] = NowMs();
+        _changedAtMs[owner] = NowMs();
+    }
+
+    /// <summary>The owner's open sessions as Redis has them now.</summary>
+    public async Task<IReadOnlyList<SessionView>> GetOpenSessionsAsync(string owner) =>
+        (await GetOpenSessionsAsync(owner, known: null)).Sessions;
+
+    bool IsCurrent(string owner, OpenSessionsSnapshot snapshot) =>
+        NowMs() - snapshot.ReadStartedAtMs < _freshForMs
+        && snapshot.ReadStartedAtMs > Volatile.Read(ref _allChangedAtMs)
+        && (_changedAtMs.IsEmpty || !_changedAtMs.TryGetValue(owner, out var changedAt) || changedAt < snapshot.ReadStartedAtMs);
+
+    /// <summary>Forgets changes older than any snapshot still in use (called periodically).</summary>
+    public void ForgetOldChanges()
+    {
+        var horizon = NowMs() - _freshForMs;
+        foreach (var (owner, at) in _changedAtMs)
+            if (at < horizon) _changedAtMs.TryRemove(new KeyValuePair<string, long>(owner, at));
     }
 
     /// <summary>The owner's sessions, newest first: open ones and those closed within the retention.</summary>
@@ -235,7 +303,7 @@ public sealed class SessionStore
     {
         foreach (var owner in owners)
         {
-            _openByOwner.TryRemove(owner, out _);
+            MarkChanged(owner);
             try { await _redis.Subscriber.PublishAsync(_changes, owner, CommandFlags.FireAndForget); }
             catch (Exception ex) when (ex is RedisException or TimeoutException) { BackendMetrics.RedisErrors.WithLabels("publish").Inc(); }
         }
@@ -246,7 +314,7 @@ public sealed class SessionStore
     {
         await _redis.Subscriber.SubscribeAsync(_changes, (channel, owner) =>
         {
-            if (!owner.IsNullOrEmpty) _openByOwner.TryRemove((string)owner!, out _);
+            if (!owner.IsNullOrEmpty) MarkChanged((string)owner!);
         });
     }
 
@@ -270,3 +338,6 @@ public sealed class SessionStore
 
     long NowMs() => _time.GetUtcNow().ToUnixTimeMilliseconds();
 }
+
+/// <summary>An owner's open sessions as read from Redis, and when that read started.</summary>
+public sealed record OpenSessionsSnapshot(SessionView[] Sessions, long ReadStartedAtMs);

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Neutrinet.RadiusBackend.Caching;
 using Neutrinet.RadiusBackend.Observability;
 
 namespace Neutrinet.RadiusBackend.Accounting;
@@ -13,13 +14,15 @@ public sealed class SimultaneousUse(SessionStore sessions, IOptions<AccountingOp
     readonly TimeSpan _staleAfter = options.Value.StaleAfter;
 
     /// <returns>true when one more session is allowed. Fails open when Redis is unavailable (counted).</returns>
-    public async ValueTask<bool> AllowsAnotherAsync(string owner, int limit, string? acctSessionId, string nasKey, string? callingStationId)
+    public async ValueTask<bool> AllowsAnotherAsync(CachedMember member, int limit, string? acctSessionId, string nasKey, string? callingStationId)
     {
         if (limit <= 0) return true;
-        IReadOnlyList<SessionView> open;
+        SessionView[] open;
         try
         {
-            open = await sessions.GetOpenSessionsAsync(owner);
+            var snapshot = await sessions.GetOpenSessionsAsync(member.Id, member.OpenSessions);
+            member.OpenSessions = snapshot;
+            open = snapshot.Sessions;
         }
         catch (AccountingUnavailableException)
         {
@@ -27,7 +30,7 @@ public sealed class SimultaneousUse(SessionStore sessions, IOptions<AccountingOp
             BackendMetrics.SimultaneousUseUnchecked.Inc();
             return true;
         }
-        if (open.Count == 0) return true;
+        if (open.Length == 0) return true;
         var horizon = time.GetUtcNow() - _staleAfter;
         var others = 0;
         foreach (var s in open)

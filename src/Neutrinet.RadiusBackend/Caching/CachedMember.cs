@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
+using Neutrinet.RadiusBackend.Accounting;
 using Neutrinet.RadiusBackend.Directory;
 using Neutrinet.RadiusBackend.Security;
 
@@ -57,6 +58,12 @@ public sealed class CachedMember : MemoryEntry
     /// <summary>The reply attributes as read, kept only for the rare member whose attributes the compact
     /// <see cref="Addresses"/> cannot reproduce exactly (routes, non-canonical addresses).</summary>
     public RadiusProfile? IrregularProfile { get; }
+
+    /// <summary>
+    /// The member's open sessions as last read, kept here rather than in a second per-member table (SessionStore
+    /// decides whether it is still current).
+    /// </summary>
+    public OpenSessionsSnapshot? OpenSessions { get; set; }
 
     /// <summary>Tokens whose stored hash could be decoded; one that cannot is as good as absent.</summary>
     public int TokenCount => ReadUInt16(TokensStart - 2);

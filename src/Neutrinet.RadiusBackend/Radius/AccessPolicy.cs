@@ -85,7 +85,7 @@ public sealed class AccessPolicy(
         if (member.Suspended || member.IsTokenSuspended(matched)) return Reject(RejectReason.Suspended, member);
 
         var limit = member.SimultaneousUse ?? _options.DefaultSimultaneousUse;
-        if (!await simultaneousUse.AllowsAnotherAsync(member.Id, limit, request.AcctSessionId, request.NasKey, request.CallingStationId))
+        if (!await simultaneousUse.AllowsAnotherAsync(member, limit, request.AcctSessionId, request.NasKey, request.CallingStationId))
             return Reject(RejectReason.SimultaneousUse, member);
 
         var now = time.GetUtcNow();

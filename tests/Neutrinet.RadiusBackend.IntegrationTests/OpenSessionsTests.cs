@@ -1,0 +1,62 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Neutrinet.RadiusBackend.Accounting;
+using Neutrinet.RadiusBackend.Caching;
+using Neutrinet.RadiusBackend.IntegrationTests.Infrastructure;
+
+namespace Neutrinet.RadiusBackend.IntegrationTests;
+
+/// <summary>
+/// The simultaneous-use check's view of open sessions, between two instances sharing a real redis-server: an instance
+/// knows which owners have open sessions (loaded at start, kept by broadcasts), and a snapshot it handed out is
+/// replaced as soon as that owner's sessions change anywhere.
+/// </summary>
+public sealed class OpenSessionsTests
+{
+    [Fact]
+    public async Task Sessions_opened_before_start_or_on_another_instance_are_seen_and_a_snapshot_ends_with_a_change()
+    {
+        using var dir = new TempDir("open-sessions");
+        await using var redisServer = new RedisServer(dir.Sub("redis"));
+        await redisServer.StartAsync();
+        using var redisA = Connect(redisServer);
+        using var redisB = Connect(redisServer);
+        var instanceA = new SessionStore(redisA, Options.Create(new AccountingOptions()), TimeProvider.System);
+        await instanceA.SubscribeAsync();
+
+        // A session opened before instance B starts: B finds its owner when it loads the list.
+        await instanceA.RecordAsync(Start("member-before", "s-before"));
+        var instanceB = new SessionStore(redisB, Options.Create(new AccountingOptions()), TimeProvider.System);
+        await instanceB.SubscribeAsync();
+        Assert.False(instanceB.OwnersLoaded);
+        await instanceB.LoadOwnersWithOpenSessionsAsync();
+        Assert.True(instanceB.OwnersLoaded);
+
+        var before = await instanceB.GetOpenSessionsAsync("member-before", known: null);
+        Assert.Equal("s-before", Assert.Single(before.Sessions).AcctSessionId);
+
+        // An owner without sessions gets an empty snapshot, which stays current while nothing changes...
+        var quiet = await instanceB.GetOpenSessionsAsync("member-later", known: null);
+        Assert.Empty(quiet.Sessions);
+        Assert.Same(quiet, await instanceB.GetOpenSessionsAsync("member-later", quiet));
+
+        // ...until that owner opens a session through the other instance.
+        await instanceA.RecordAsync(Start("member-later", "s-later"));
+        var later = await Eventually.ReadAsync(
+            () => instanceB.GetOpenSessionsAsync("member-later", quiet).AsTask(), s => s.Sessions.Length == 1);
+        Assert.Equal("s-later", later.Sessions[0].AcctSessionId);
+
+        // A Stop on the other instance ends it again.
+        await instanceA.RecordAsync(Start("member-later", "s-later") with { Status = AccountingStatus.Stop, SessionTimeSeconds = 60 });
+        var afterStop = await Eventually.ReadAsync(
+            () => instanceB.GetOpenSessionsAsync("member-later", later).AsTask(), s => s.Sessions.Length == 0);
+        Assert.Empty(afterStop.Sessions);
+    }
+
+    static RedisConnection Connect(RedisServer server) =>
+        new(Options.Create(new RedisOptions { Configuration = server.Configuration }), NullLogger<RedisConnection>.Instance);
+
+    static AccountingRecord Start(string memberId, string acctSessionId) => new(
+        AccountingStatus.Start, "u-" + acctSessionId, acctSessionId, memberId + "@example.org", memberId, "192.0.2.1", "192.0.2.1",
+        "vpn1", "203.0.113.5", "10.8.0.9", 0, 0, 0, null, DateTimeOffset.UtcNow);
+}

@@ -46,6 +46,7 @@ ENV ASPNETCORE_URLS=http://+:8080 \
     DOTNET_CLI_TELEMETRY_OPTOUT=1
 # The runtime settings the systemd unit sets too (why: deploy/systemd/neutrinet-radius-backend.service).
 ENV DOTNET_GCgen0size=0x200000
+ENV DOTNET_GCName=libclrgc.so
 ENV DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1
 EXPOSE 8080
 

@@ -40,6 +40,7 @@ public sealed class DeployablesTests
         var stack = File.ReadAllText(Path.Combine(Repo.Root, "scripts/stack"));
 
         Assert.Contains("DOTNET_GCgen0size=0x200000", settings);
+        Assert.Contains("DOTNET_GCName=libclrgc.so", settings);
         Assert.Contains("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1", settings);
         foreach (var setting in settings)
         {

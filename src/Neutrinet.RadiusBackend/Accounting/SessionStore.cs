@@ -194,9 +194,25 @@ public sealed class SessionStore
     /// and passes it back: it is used while fresh and until accounting for that owner is recorded anywhere, so a warm
     /// login needs no Redis round trip and no per-owner entry here.
     /// </summary>
-    public async ValueTask<OpenSessionsSnapshot> GetOpenSessionsAsync(string owner, OpenSessionsSnapshot? known)
+    public ValueTask<OpenSessionsSnapshot> GetOpenSessionsAsync(string owner, OpenSessionsSnapshot? known) =>
+        known is not null && IsCurrent(known, owner, static o => o) ? ValueTask.FromResult(known) : ReadOpenSessionsAsync(owner);
+
+    /// <summary>The owner's open sessions as Redis has them now.</summary>
+    public async Task<IReadOnlyList<SessionView>> GetOpenSessionsAsync(string owner) =>
+        (await ReadOpenSessionsAsync(owner)).Sessions;
+
+    /// <summary>
+    /// Whether a snapshot still holds: younger than OpenSessionsFreshFor and no change of that owner since. The owner
+    /// is only asked for when some owner changed recently (the warm login path then builds no id string).
+    /// </summary>
+    public bool IsCurrent<TState>(OpenSessionsSnapshot snapshot, TState state, Func<TState, string> ownerOf) =>
+        NowMs() - snapshot.ReadStartedAtMs < _freshForMs
+        && snapshot.ReadStartedAtMs > Volatile.Read(ref _allChangedAtMs)
+        && (_changedAtMs.IsEmpty || !_changedAtMs.TryGetValue(ownerOf(state), out var changedAt) || changedAt < snapshot.ReadStartedAtMs);
+
+    /// <summary>Reads the owner's open sessions, unless the list of owners with open sessions says there are none.</summary>
+    public async ValueTask<OpenSessionsSnapshot> ReadOpenSessionsAsync(string owner)
     {
-        if (known is not null && IsCurrent(owner, known)) return known;
         // Taken before the list is consulted: a change the list does not show yet is marked later than this.
         var startedAtMs = NowMs();
         if (_ownersLoaded && !_ownersToRead.ContainsKey(owner)) return new OpenSessionsSnapshot([], startedAtMs);
@@ -241,15 +257,6 @@ public sealed class SessionStore
         _ownersToRead[owner] = NowMs();
         _changedAtMs[owner] = NowMs();
     }
-
-    /// <summary>The owner's open sessions as Redis has them now.</summary>
-    public async Task<IReadOnlyList<SessionView>> GetOpenSessionsAsync(string owner) =>
-        (await GetOpenSessionsAsync(owner, known: null)).Sessions;
-
-    bool IsCurrent(string owner, OpenSessionsSnapshot snapshot) =>
-        NowMs() - snapshot.ReadStartedAtMs < _freshForMs
-        && snapshot.ReadStartedAtMs > Volatile.Read(ref _allChangedAtMs)
-        && (_changedAtMs.IsEmpty || !_changedAtMs.TryGetValue(owner, out var changedAt) || changedAt < snapshot.ReadStartedAtMs);
 
     /// <summary>Forgets changes older than any snapshot still in use (called periodically).</summary>
     public void ForgetOldChanges()

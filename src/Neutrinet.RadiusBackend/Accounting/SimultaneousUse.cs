@@ -20,8 +20,9 @@ public sealed class SimultaneousUse(SessionStore sessions, IOptions<AccountingOp
         SessionView[] open;
         try
         {
-            var snapshot = await sessions.GetOpenSessionsAsync(member.Id, member.OpenSessions);
-            member.OpenSessions = snapshot;
+            var snapshot = member.OpenSessions;
+            if (snapshot is null || !sessions.IsCurrent(snapshot, member, static m => m.Id))
+                member.OpenSessions = snapshot = await sessions.ReadOpenSessionsAsync(member.Id);
             open = snapshot.Sessions;
         }
         catch (AccountingUnavailableException)

@@ -38,7 +38,8 @@ public sealed class OpenSessionsTests
         // An owner without sessions gets an empty snapshot, which stays current while nothing changes...
         var quiet = await instanceB.GetOpenSessionsAsync("member-later", known: null);
         Assert.Empty(quiet.Sessions);
-        Assert.Same(quiet, await instanceB.GetOpenSessionsAsync("member-later", quiet));
+        await Task.Delay(20); // a read now would carry a later time
+        Assert.Equal(quiet.ReadStartedAtMs, (await instanceB.GetOpenSessionsAsync("member-later", quiet)).ReadStartedAtMs);
 
         // ...until that owner opens a session through the other instance.
         await instanceA.RecordAsync(Start("member-later", "s-later"));

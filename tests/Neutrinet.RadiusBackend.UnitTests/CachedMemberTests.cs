@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Neutrinet.RadiusBackend.Accounting;
 using Neutrinet.RadiusBackend.Caching;
 using Neutrinet.RadiusBackend.Directory;
 using Neutrinet.RadiusBackend.Radius;
@@ -168,5 +169,29 @@ public class CachedMemberTests
         Assert.True(cached.ShouldRecordUse(0, 1_000_000 + 60_000));
         Assert.False(cached.ShouldRecordUse(0, 1_000_000 + 60_001));
         Assert.True(cached.ShouldRecordUse(0, 1_000_000 + 120_000));
+    }
+
+    [Fact]
+    public void Open_sessions_are_kept_as_last_set_and_none_is_kept_with_the_time_of_its_read()
+    {
+        var member = CachedMember.From(Member(new RadiusProfile(null, null, [], null), Token("tabcdefghijklm", "secret")), 1_000);
+        Assert.False(member.TryGetOpenSessions(out _));
+
+        member.SetOpenSessions(new OpenSessionsSnapshot([], 2_000));
+        Assert.True(member.TryGetOpenSessions(out var none));
+        Assert.Empty(none.Sessions);
+        Assert.Equal(2_000, none.ReadStartedAtMs);
+
+        var open = new SessionView("u1", "mabcdefghijklmnop", "a@example.org", "S1", "vpn1", "192.0.2.1", "203.0.113.5", "10.8.0.9",
+            DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch, null, 0, 0, 0, null, true);
+        member.SetOpenSessions(new OpenSessionsSnapshot([open], 3_000));
+        Assert.True(member.TryGetOpenSessions(out var one));
+        Assert.Same(open, Assert.Single(one.Sessions));
+        Assert.Equal(3_000, one.ReadStartedAtMs);
+
+        member.SetOpenSessions(new OpenSessionsSnapshot([], 4_000));
+        Assert.True(member.TryGetOpenSessions(out var noneAgain));
+        Assert.Empty(noneAgain.Sessions);
+        Assert.Equal(4_000, noneAgain.ReadStartedAtMs);
     }
 }

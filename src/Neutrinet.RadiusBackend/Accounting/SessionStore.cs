@@ -195,7 +195,7 @@ public sealed class SessionStore
     /// login needs no Redis round trip and no per-owner entry here.
     /// </summary>
     public ValueTask<OpenSessionsSnapshot> GetOpenSessionsAsync(string owner, OpenSessionsSnapshot? known) =>
-        known is not null && IsCurrent(known, owner, static o => o) ? ValueTask.FromResult(known) : ReadOpenSessionsAsync(owner);
+        known is { } snapshot && IsCurrent(snapshot, owner, static o => o) ? ValueTask.FromResult(snapshot) : ReadOpenSessionsAsync(owner);
 
     /// <summary>The owner's open sessions as Redis has them now.</summary>
     public async Task<IReadOnlyList<SessionView>> GetOpenSessionsAsync(string owner) =>
@@ -347,4 +347,4 @@ public sealed class SessionStore
 }
 
 /// <summary>An owner's open sessions as read from Redis, and when that read started.</summary>
-public sealed record OpenSessionsSnapshot(SessionView[] Sessions, long ReadStartedAtMs);
+public readonly record struct OpenSessionsSnapshot(SessionView[] Sessions, long ReadStartedAtMs);

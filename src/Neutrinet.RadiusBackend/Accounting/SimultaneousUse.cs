@@ -20,9 +20,11 @@ public sealed class SimultaneousUse(SessionStore sessions, IOptions<AccountingOp
         SessionView[] open;
         try
         {
-            var snapshot = member.OpenSessions;
-            if (snapshot is null || !sessions.IsCurrent(snapshot, member, static m => m.Id))
-                member.OpenSessions = snapshot = await sessions.ReadOpenSessionsAsync(member.Id);
+            if (!member.TryGetOpenSessions(out var snapshot) || !sessions.IsCurrent(snapshot, member, static m => m.Id))
+            {
+                snapshot = await sessions.ReadOpenSessionsAsync(member.Id);
+                member.SetOpenSessions(snapshot);
+            }
             open = snapshot.Sessions;
         }
         catch (AccountingUnavailableException)

@@ -59,11 +59,39 @@ public sealed class CachedMember : MemoryEntry
     /// <see cref="Addresses"/> cannot reproduce exactly (routes, non-canonical addresses).</summary>
     public RadiusProfile? IrregularProfile { get; }
 
-    /// <summary>
-    /// The member's open sessions as last read, kept here rather than in a second per-member table (SessionStore
-    /// decides whether it is still current).
-    /// </summary>
-    public OpenSessionsSnapshot? OpenSessions { get; set; }
+    // The member's open sessions as last read, kept here rather than in a second per-member table (SessionStore decides
+    // whether they are still current). The usual answer, none, is kept as the time of that read alone: no object per
+    // member. A reader that misses a concurrent update gets an older read, which SessionStore then finds out of date.
+    SessionsBox? _openSessions;
+    long _noOpenSessionsReadAtMs;
+
+    public bool TryGetOpenSessions(out OpenSessionsSnapshot snapshot)
+    {
+        if (Volatile.Read(ref _openSessions) is { } box)
+        {
+            snapshot = box.Snapshot;
+            return true;
+        }
+        var readAtMs = Volatile.Read(ref _noOpenSessionsReadAtMs);
+        snapshot = new OpenSessionsSnapshot([], readAtMs);
+        return readAtMs != 0;
+    }
+
+    public void SetOpenSessions(OpenSessionsSnapshot snapshot)
+    {
+        if (snapshot.Sessions.Length > 0)
+        {
+            Volatile.Write(ref _openSessions, new SessionsBox(snapshot));
+            return;
+        }
+        Volatile.Write(ref _noOpenSessionsReadAtMs, snapshot.ReadStartedAtMs);
+        Volatile.Write(ref _openSessions, null);
+    }
+
+    sealed class SessionsBox(OpenSessionsSnapshot snapshot)
+    {
+        public OpenSessionsSnapshot Snapshot { get; } = snapshot;
+    }
 
     /// <summary>Tokens whose stored hash could be decoded; one that cannot is as good as absent.</summary>
     public int TokenCount => ReadUInt16(TokensStart - 2);

@@ -54,6 +54,31 @@ public sealed class OpenSessionsTests
         Assert.Empty(afterStop.Sessions);
     }
 
+    [Fact]
+    public async Task An_owner_whose_sessions_closed_is_unlisted_once_its_mark_is_old_and_an_owner_with_one_stays()
+    {
+        using var dir = new TempDir("open-sessions-prune");
+        await using var redisServer = new RedisServer(dir.Sub("redis"));
+        await redisServer.StartAsync();
+        using var redis = Connect(redisServer);
+        // Marks count as old at once: nothing is fresh for longer than 0 s.
+        var store = new SessionStore(redis, Options.Create(new AccountingOptions { OpenSessionsFreshFor = TimeSpan.Zero }), TimeProvider.System);
+        await store.SubscribeAsync();
+        await store.LoadOwnersWithOpenSessionsAsync();
+
+        await store.RecordAsync(Start("member-gone", "s-gone"));
+        await store.RecordAsync(Start("member-gone", "s-gone") with { Status = AccountingStatus.Stop, SessionTimeSeconds = 60 });
+        await store.RecordAsync(Start("member-online", "s-online"));
+        Assert.Equal(2, store.OwnersListed);
+
+        await Task.Delay(5);
+        await store.ForgetOwnersWithoutSessionsAsync();
+
+        Assert.Equal(1, store.OwnersListed);
+        Assert.Single(await store.GetOpenSessionsAsync("member-online"));
+        Assert.Empty(await store.GetOpenSessionsAsync("member-gone"));
+    }
+
     static RedisConnection Connect(RedisServer server) =>
         new(Options.Create(new RedisOptions { Configuration = server.Configuration }), NullLogger<RedisConnection>.Instance);
 

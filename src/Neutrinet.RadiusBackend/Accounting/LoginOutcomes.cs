@@ -69,6 +69,7 @@ public sealed class AccountingMaintenance(SessionStore sessions, ILogger<Account
                 if (!subscribed) { await sessions.SubscribeAsync(); subscribed = true; }
                 if (!sessions.OwnersLoaded) await sessions.LoadOwnersWithOpenSessionsAsync();
                 sessions.ForgetOldChanges();
+                await sessions.ForgetOwnersWithoutSessionsAsync();
                 var closed = await sessions.CloseStaleSessionsAsync();
                 if (closed > 0) logger.LogInformation("Closed {Count} stale sessions", closed);
                 BackendMetrics.ActiveSessions.Set(await sessions.CountOpenAsync());

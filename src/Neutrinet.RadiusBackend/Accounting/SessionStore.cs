@@ -258,6 +258,26 @@ public sealed class SessionStore
         _changedAtMs[owner] = NowMs();
     }
 
+    /// <summary>
+    /// Unlists owners marked a while ago whose session index no longer exists (their sessions closed and they have not
+    /// logged in since), so the list stays the size of the owners with sessions. Called periodically.
+    /// </summary>
+    public async Task ForgetOwnersWithoutSessionsAsync()
+    {
+        var horizon = NowMs() - _freshForMs;
+        var candidates = _ownersToRead.Where(owner => owner.Value < horizon).Take(10_000).ToArray();
+        if (candidates.Length == 0) return;
+        var batch = _redis.Database.CreateBatch();
+        var checks = Array.ConvertAll(candidates, owner => batch.KeyExistsAsync($"{P}acct:owner:{owner.Key}"));
+        batch.Execute();
+        var exists = await RunAsync("owner_prune", _ => Task.WhenAll(checks));
+        // A change after the check is marked anew, with a later time: removing only the entry as read keeps it.
+        for (var i = 0; i < candidates.Length; i++)
+            if (!exists[i]) _ownersToRead.TryRemove(candidates[i]);
+    }
+
+    internal int OwnersListed => _ownersToRead.Count;
+
     /// <summary>Forgets changes older than any snapshot still in use (called periodically).</summary>
     public void ForgetOldChanges()
     {

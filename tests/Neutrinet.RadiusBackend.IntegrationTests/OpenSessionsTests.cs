@@ -32,26 +32,27 @@ public sealed class OpenSessionsTests
         await instanceB.LoadOwnersWithOpenSessionsAsync();
         Assert.True(instanceB.OwnersLoaded);
 
-        var before = await instanceB.GetOpenSessionsAsync("member-before", known: null);
+        var before = await instanceB.ReadOpenSessionsAsync("member-before");
         Assert.Equal("s-before", Assert.Single(before.Sessions).AcctSessionId);
 
         // An owner without sessions gets an empty snapshot, which stays current while nothing changes...
-        var quiet = await instanceB.GetOpenSessionsAsync("member-later", known: null);
+        var quiet = await instanceB.ReadOpenSessionsAsync("member-later");
         Assert.Empty(quiet.Sessions);
-        await Task.Delay(20); // a read now would carry a later time
-        Assert.Equal(quiet.ReadStartedAtMs, (await instanceB.GetOpenSessionsAsync("member-later", quiet)).ReadStartedAtMs);
+        await Task.Delay(20);
+        Assert.True(instanceB.IsCurrent(quiet, "member-later", static o => o));
 
         // ...until that owner opens a session through the other instance.
         await instanceA.RecordAsync(Start("member-later", "s-later"));
-        var later = await Eventually.ReadAsync(
-            () => instanceB.GetOpenSessionsAsync("member-later", quiet).AsTask(), s => s.Sessions.Length == 1);
-        Assert.Equal("s-later", later.Sessions[0].AcctSessionId);
+        await Eventually.UntilAsync(() => Task.FromResult(!instanceB.IsCurrent(quiet, "member-later", static o => o)),
+            "the other instance's Start ends the snapshot");
+        var later = await instanceB.ReadOpenSessionsAsync("member-later");
+        Assert.Equal("s-later", Assert.Single(later.Sessions).AcctSessionId);
 
         // A Stop on the other instance ends it again.
         await instanceA.RecordAsync(Start("member-later", "s-later") with { Status = AccountingStatus.Stop, SessionTimeSeconds = 60 });
-        var afterStop = await Eventually.ReadAsync(
-            () => instanceB.GetOpenSessionsAsync("member-later", later).AsTask(), s => s.Sessions.Length == 0);
-        Assert.Empty(afterStop.Sessions);
+        await Eventually.UntilAsync(() => Task.FromResult(!instanceB.IsCurrent(later, "member-later", static o => o)),
+            "the other instance's Stop ends the snapshot");
+        Assert.Empty((await instanceB.ReadOpenSessionsAsync("member-later")).Sessions);
     }
 
     [Fact]

@@ -189,20 +189,14 @@ public sealed class SessionStore
         return closedOwners.Length;
     }
 
-    /// <summary>
-    /// The owner's open sessions for the simultaneous-use check. The caller keeps the snapshot (on the cached member)
-    /// and passes it back: it is used while fresh and until accounting for that owner is recorded anywhere, so a warm
-    /// login needs no Redis round trip and no per-owner entry here.
-    /// </summary>
-    public ValueTask<OpenSessionsSnapshot> GetOpenSessionsAsync(string owner, OpenSessionsSnapshot? known) =>
-        known is { } snapshot && IsCurrent(snapshot, owner, static o => o) ? ValueTask.FromResult(snapshot) : ReadOpenSessionsAsync(owner);
-
     /// <summary>The owner's open sessions as Redis has them now.</summary>
     public async Task<IReadOnlyList<SessionView>> GetOpenSessionsAsync(string owner) =>
         (await ReadOpenSessionsAsync(owner)).Sessions;
 
     /// <summary>
-    /// Whether a snapshot still holds: younger than OpenSessionsFreshFor and no change of that owner since. The owner
+    /// Whether a snapshot of an owner's open sessions still holds: younger than OpenSessionsFreshFor and no change of
+    /// that owner since, recorded here or on any other instance. Callers keep their snapshots (the simultaneous-use
+    /// check, on the cached member), so a warm login needs no Redis round trip and no per-owner entry here. The owner
     /// is only asked for when some owner changed recently (the warm login path then builds no id string).
     /// </summary>
     public bool IsCurrent<TState>(OpenSessionsSnapshot snapshot, TState state, Func<TState, string> ownerOf) =>
@@ -234,14 +228,8 @@ public sealed class SessionStore
         var prefix = $"{P}acct:owner:";
         try
         {
-            var db = _redis.Database;
-            foreach (var endpoint in db.Multiplexer.GetEndPoints())
-            {
-                var server = db.Multiplexer.GetServer(endpoint);
-                if (server.IsReplica || !server.IsConnected) continue;
-                await foreach (var key in server.KeysAsync(db.Database, prefix + "*", pageSize: 1000))
-                    _ownersToRead.TryAdd(((string)key!)[prefix.Length..], 0);
-            }
+            await foreach (var key in _redis.ScanPrimariesAsync(prefix + "*"))
+                _ownersToRead.TryAdd(((string)key!)[prefix.Length..], 0);
             _ownersLoaded = true;
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)

@@ -110,13 +110,8 @@ public sealed class MemberCache : IHostedService, IDisposable
         {
             await _redis.Subscriber.PublishAsync(_channel, "*");
             var db = _redis.Database;
-            foreach (var endpoint in db.Multiplexer.GetEndPoints())
-            {
-                var server = db.Multiplexer.GetServer(endpoint);
-                if (server.IsReplica || !server.IsConnected) continue;
-                await foreach (var key in server.KeysAsync(db.Database, _redis.Prefix + "member:*", pageSize: 1000))
-                    await db.KeyDeleteAsync(key, CommandFlags.FireAndForget);
-            }
+            await foreach (var key in _redis.ScanPrimariesAsync(_redis.Prefix + "member:*"))
+                await db.KeyDeleteAsync(key, CommandFlags.FireAndForget);
         }
         catch (Exception ex) when (ex is RedisException or TimeoutException)
         {

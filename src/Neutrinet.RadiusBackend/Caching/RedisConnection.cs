@@ -54,5 +54,18 @@ public sealed class RedisConnection : IDisposable
     public ISubscriber Subscriber => _multiplexer.GetSubscriber();
     public bool IsConnected => _multiplexer.IsConnected;
 
+    /// <summary>The keys matching a pattern (SCAN, pages of 1,000) on every connected primary.</summary>
+    public async IAsyncEnumerable<RedisKey> ScanPrimariesAsync(string pattern)
+    {
+        var db = Database;
+        foreach (var endpoint in _multiplexer.GetEndPoints())
+        {
+            var server = _multiplexer.GetServer(endpoint);
+            if (server.IsReplica || !server.IsConnected) continue;
+            await foreach (var key in server.KeysAsync(db.Database, pattern, pageSize: 1000))
+                yield return key;
+        }
+    }
+
     public void Dispose() => _multiplexer.Dispose();
 }

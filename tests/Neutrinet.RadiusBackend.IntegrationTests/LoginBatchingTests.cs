@@ -140,6 +140,41 @@ public sealed class LoginBatchingTests(Stack stack) : IClassFixture<Stack>
         Assert.DoesNotContain("dn:", left.Stdout, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Pooled_connections_read_ahead_and_answers_larger_than_the_buffer_arrive_whole()
+    {
+        var marker = "readahead" + Guid.NewGuid().ToString("N")[..8];
+        // 100 entries of ~250-300 bytes: the answer spans two 16 KiB read-ahead buffers, and an entry straddles them.
+        for (var i = 0; i < 100; i++)
+            await stack.Admin.Directory.CreateAsync(new NewMember(Stack.NewEmail(marker), "Read Ahead " + i, null), VpnTokens.Issue(), "laptop");
+        var filter = $"(&(objectClass=neutrinetMember)(mail={marker}*))";
+
+        var (pooledReadsAhead, pooled) = await stack.Admin.Pool.RunAsync("test_read_ahead", c =>
+            (LdapNative.HasReadAhead(c), SearchDns(c, filter)));
+        using var plain = new LdapConnection(new LdapDirectoryIdentifier("127.0.0.1", stack.Admin.LdapOptions.Value.Port),
+            new System.Net.NetworkCredential(SlapdServer.ServiceDn, stack.Ldap.ServicePassword), AuthType.Basic) { AutoBind = false };
+        plain.SessionOptions.ProtocolVersion = 3;
+        plain.Bind();
+
+        Assert.True(pooledReadsAhead);
+        Assert.False(LdapNative.HasReadAhead(plain));
+        // The same answer read message by message (no read-ahead) and through the buffer.
+        var unbuffered = SearchDns(plain, filter);
+        Assert.Equal(100, unbuffered.Count);
+        Assert.Equal(unbuffered.Order(StringComparer.Ordinal), pooled.Order(StringComparer.Ordinal));
+        // Adding the layer twice is a no-op, and the connection still answers.
+        Assert.True(LdapNative.TryEnableReadAhead(plain));
+        Assert.True(LdapNative.TryEnableReadAhead(plain));
+        Assert.Equal(unbuffered.Order(StringComparer.Ordinal), SearchDns(plain, filter).Order(StringComparer.Ordinal));
+
+        static List<string> SearchDns(LdapConnection c, string filter)
+        {
+            var response = (SearchResponse)c.SendRequest(new SearchRequest($"ou=people,{SlapdServer.BaseDn}", filter,
+                SearchScope.Subtree, "uid", "mail", "cn", "userPassword", "objectClass"));
+            return [.. response.Entries.Cast<SearchResultEntry>().Select(e => e.DistinguishedName)];
+        }
+    }
+
     /// <summary>A member whose one token is in the layout before this version: no uidObject, no uid.</summary>
     async Task<(MemberEntry Member, IssuedVpnToken Token)> AddMemberWithLegacyTokenAsync(string email)
     {

@@ -25,6 +25,7 @@ public sealed class LdapConnectionPool : IDisposable
     readonly WorkQueue _queue;
     readonly Thread[] _workers;
     long _brokenUntilTicks;
+    int _readAheadReported;
 
     public LdapConnectionPool(IOptions<LdapOptions> options, ILogger<LdapConnectionPool> logger)
     {
@@ -152,12 +153,24 @@ public sealed class LdapConnectionPool : IDisposable
         try
         {
             connection.Bind();
+            if (_options.ReadAhead) EnableReadAhead(connection);
             return connection;
         }
         catch
         {
             connection.Dispose();
             throw;
+        }
+    }
+
+    void EnableReadAhead(LdapConnection connection)
+    {
+        var enabled = LdapNative.TryEnableReadAhead(connection);
+        // Said once per process: every connection gets the same answer from the same libraries.
+        if (Interlocked.Exchange(ref _readAheadReported, 1) == 0)
+        {
+            if (enabled) _logger.LogInformation("LDAP connections read ahead (liblber read-ahead layer)");
+            else _logger.LogWarning("LDAP read-ahead not available with this libldap/SDS.P; answers are read message by message");
         }
     }
 

@@ -1,38 +1,105 @@
+using System.DirectoryServices.Protocols;
+using System.Reflection;
 using System.Runtime.InteropServices;
 
 namespace Neutrinet.RadiusBackend.Directory;
 
 /// <summary>
-/// SDS.P passes an 8-byte timeval to libldap, which reads 16 on linux-x64, so its own timeouts are not honoured;
+/// Two things SDS.P does not do for us on Linux, done directly in libldap/liblber.
+/// <list type="bullet">
+/// <item>SDS.P passes an 8-byte timeval to libldap, which reads 16 on linux-x64, so its own timeouts are not honoured;
 /// Bind() has none at all. libldap's global network/operation timeouts (set here with a correct timeval) at least
-/// bound connect and bind. Operations are bounded by the pool's watchdog.
+/// bound connect and bind. Operations are bounded by the pool's watchdog.</item>
+/// <item>libldap's plain TCP layer does not buffer: every LDAP message of an answer costs a poll() and two read()s
+/// (its header, then its body). A batch of logins answered with ten member entries and ten tokens was ~70 system calls
+/// on the LDAP thread. liblber's read-ahead layer (the one slapd stacks on its own connections) reads what has arrived,
+/// up to 16 KiB, in one call, and libldap then parses the buffered messages without polling.</item>
+/// </list>
+/// Every step is optional: if a library, a symbol or SDS.P's handle field is not found, the connection works as before.
 /// </summary>
-internal static partial class LdapNative
+internal static class LdapNative
 {
     const int LDAP_OPT_TIMEOUT = 0x5002;
     const int LDAP_OPT_NETWORK_TIMEOUT = 0x5005;
+    const int LDAP_OPT_SOCKBUF = 0x5008;
+    const int LBER_SB_OPT_HAS_IO = 3;
+    const int LBER_SBIOD_LEVEL_PROVIDER = 10;
 
     [StructLayout(LayoutKind.Sequential)]
     struct TimeVal { public long Seconds; public long Microseconds; }
 
-    delegate int SetOption(IntPtr ld, int option, ref TimeVal value);
+    delegate int SetTimeValOption(IntPtr ld, int option, ref TimeVal value);
+    delegate int GetPointerOption(IntPtr ld, int option, out IntPtr value);
+    delegate int SockbufControl(IntPtr sockbuf, int option, IntPtr argument);
+    delegate int SockbufAddLayer(IntPtr sockbuf, IntPtr io, int level, IntPtr argument);
+
+    static readonly string[] LdapLibraries = ["libldap.so.2", "libldap-2.5.so.0", "libldap-2.6.so.0", "libldap_r-2.4.so.2"];
+    static readonly string[] LberLibraries = ["liblber.so.2", "liblber-2.5.so.0", "liblber-2.6.so.0", "liblber-2.4.so.2"];
 
     public static bool TrySetGlobalTimeouts(TimeSpan timeout)
     {
-        if (!OperatingSystem.IsLinux()) return false;
-        foreach (var name in new[] { "libldap.so.2", "libldap-2.5.so.0", "libldap-2.6.so.0", "libldap_r-2.4.so.2" })
+        if (!OperatingSystem.IsLinux() || Export(LdapLibraries, "ldap_set_option") is not { } fn) return false;
+        var setOption = Marshal.GetDelegateForFunctionPointer<SetTimeValOption>(fn);
+        var tv = new TimeVal
         {
-            if (!NativeLibrary.TryLoad(name, out var lib)) continue;
-            if (!NativeLibrary.TryGetExport(lib, "ldap_set_option", out var fn)) continue;
-            var setOption = Marshal.GetDelegateForFunctionPointer<SetOption>(fn);
-            var tv = new TimeVal
-            {
-                Seconds = (long)timeout.TotalSeconds,
-                Microseconds = timeout.Milliseconds * 1000L + timeout.Microseconds,
-            };
-            return setOption(IntPtr.Zero, LDAP_OPT_NETWORK_TIMEOUT, ref tv) == 0
-                && setOption(IntPtr.Zero, LDAP_OPT_TIMEOUT, ref tv) == 0;
+            Seconds = (long)timeout.TotalSeconds,
+            Microseconds = timeout.Milliseconds * 1000L + timeout.Microseconds,
+        };
+        return setOption(IntPtr.Zero, LDAP_OPT_NETWORK_TIMEOUT, ref tv) == 0
+            && setOption(IntPtr.Zero, LDAP_OPT_TIMEOUT, ref tv) == 0;
+    }
+
+    /// <summary>Stacks liblber's read-ahead layer on a bound connection's socket buffer; true when it is there.</summary>
+    public static bool TryEnableReadAhead(LdapConnection connection) =>
+        WithSockbuf(connection, static (sockbuf, readAhead) =>
+            HasLayer(sockbuf, readAhead) || ReadAheadApi.Value!.AddLayer(sockbuf, readAhead, LBER_SBIOD_LEVEL_PROVIDER, IntPtr.Zero) == 0);
+
+    /// <summary>Whether the connection reads ahead (for tests and start-up logging).</summary>
+    public static bool HasReadAhead(LdapConnection connection) =>
+        WithSockbuf(connection, static (sockbuf, readAhead) => HasLayer(sockbuf, readAhead));
+
+    static bool HasLayer(IntPtr sockbuf, IntPtr readAhead) => ReadAheadApi.Value!.Control(sockbuf, LBER_SB_OPT_HAS_IO, readAhead) == 1;
+
+    static bool WithSockbuf(LdapConnection connection, Func<IntPtr, IntPtr, bool> action)
+    {
+        if (ReadAheadApi.Value is not { } api || HandleField?.GetValue(connection) is not SafeHandle handle || handle.IsInvalid)
+            return false;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            return api.GetOption(handle.DangerousGetHandle(), LDAP_OPT_SOCKBUF, out var sockbuf) == 0 && sockbuf != IntPtr.Zero
+                && action(sockbuf, api.ReadAheadLayer);
         }
-        return false;
+        finally
+        {
+            if (added) handle.DangerousRelease();
+        }
+    }
+
+    // SDS.P keeps libldap's LDAP* in a private SafeHandle field; without it (another SDS.P version) nothing changes.
+    static readonly FieldInfo? HandleField = typeof(LdapConnection).GetField("_ldapHandle", BindingFlags.Instance | BindingFlags.NonPublic);
+
+    sealed record Api(GetPointerOption GetOption, SockbufControl Control, SockbufAddLayer AddLayer, IntPtr ReadAheadLayer);
+
+    static readonly Lazy<Api?> ReadAheadApi = new(() =>
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        if (Export(LdapLibraries, "ldap_get_option") is not { } getOption
+            || Export(LberLibraries, "ber_sockbuf_ctrl") is not { } control
+            || Export(LberLibraries, "ber_sockbuf_add_io") is not { } addLayer
+            || Export(LberLibraries, "ber_sockbuf_io_readahead") is not { } readAhead)
+            return null;
+        return new Api(Marshal.GetDelegateForFunctionPointer<GetPointerOption>(getOption),
+            Marshal.GetDelegateForFunctionPointer<SockbufControl>(control),
+            Marshal.GetDelegateForFunctionPointer<SockbufAddLayer>(addLayer), readAhead);
+    });
+
+    static IntPtr? Export(string[] libraries, string name)
+    {
+        foreach (var library in libraries)
+            if (NativeLibrary.TryLoad(library, out var handle) && NativeLibrary.TryGetExport(handle, name, out var address))
+                return address;
+        return null;
     }
 }

@@ -31,6 +31,12 @@ public sealed class LdapOptions
     /// <summary>A connection idle longer than this is rebuilt before use (libldap may have reconnected it unbound).</summary>
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")] public TimeSpan MaxIdle { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Read LDAP answers through liblber's read-ahead buffer (one read() for many messages instead of a poll() and two
+    /// read()s per message). On by default; off is the escape hatch should a libldap build not take the layer.
+    /// </summary>
+    public bool ReadAhead { get; set; } = true;
+
     public string PeopleDn => $"ou=people,{BaseDn}";
     public string GroupsDn => $"ou=groups,{BaseDn}";
 }

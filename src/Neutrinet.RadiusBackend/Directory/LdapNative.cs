@@ -33,12 +33,19 @@ internal static class LdapNative
     delegate int SockbufControl(IntPtr sockbuf, int option, IntPtr argument);
     delegate int SockbufAddLayer(IntPtr sockbuf, IntPtr io, int level, IntPtr argument);
 
-    static readonly string[] LdapLibraries = ["libldap.so.2", "libldap-2.5.so.0", "libldap-2.6.so.0", "libldap_r-2.4.so.2"];
-    static readonly string[] LberLibraries = ["liblber.so.2", "liblber-2.5.so.0", "liblber-2.6.so.0", "liblber-2.4.so.2"];
+    // SDS.P's own search order, so these calls reach the libldap that made its handles. liblber's functions are looked
+    // up through that same library (dlsym searches its dependencies), so they always match it.
+    static readonly string[] LdapLibraries = ["libldap.so.2", "libldap-2.6.so.0", "libldap-2.5.so.0", "libldap-2.4.so.2", "libldap_r-2.4.so.2"];
+    static readonly Lazy<IntPtr> Libldap = new(() =>
+    {
+        foreach (var library in LdapLibraries)
+            if (NativeLibrary.TryLoad(library, out var handle)) return handle;
+        return IntPtr.Zero;
+    });
 
     public static bool TrySetGlobalTimeouts(TimeSpan timeout)
     {
-        if (!OperatingSystem.IsLinux() || Export(LdapLibraries, "ldap_set_option") is not { } fn) return false;
+        if (!OperatingSystem.IsLinux() || Export("ldap_set_option") is not { } fn) return false;
         var setOption = Marshal.GetDelegateForFunctionPointer<SetTimeValOption>(fn);
         var tv = new TimeVal
         {
@@ -85,21 +92,16 @@ internal static class LdapNative
     static readonly Lazy<Api?> ReadAheadApi = new(() =>
     {
         if (!OperatingSystem.IsLinux()) return null;
-        if (Export(LdapLibraries, "ldap_get_option") is not { } getOption
-            || Export(LberLibraries, "ber_sockbuf_ctrl") is not { } control
-            || Export(LberLibraries, "ber_sockbuf_add_io") is not { } addLayer
-            || Export(LberLibraries, "ber_sockbuf_io_readahead") is not { } readAhead)
+        if (Export("ldap_get_option") is not { } getOption
+            || Export("ber_sockbuf_ctrl") is not { } control
+            || Export("ber_sockbuf_add_io") is not { } addLayer
+            || Export("ber_sockbuf_io_readahead") is not { } readAhead)
             return null;
         return new Api(Marshal.GetDelegateForFunctionPointer<GetPointerOption>(getOption),
             Marshal.GetDelegateForFunctionPointer<SockbufControl>(control),
             Marshal.GetDelegateForFunctionPointer<SockbufAddLayer>(addLayer), readAhead);
     });
 
-    static IntPtr? Export(string[] libraries, string name)
-    {
-        foreach (var library in libraries)
-            if (NativeLibrary.TryLoad(library, out var handle) && NativeLibrary.TryGetExport(handle, name, out var address))
-                return address;
-        return null;
-    }
+    static IntPtr? Export(string name) =>
+        Libldap.Value != IntPtr.Zero && NativeLibrary.TryGetExport(Libldap.Value, name, out var address) ? address : null;
 }

@@ -76,8 +76,8 @@ public sealed class OpenSessionsTests
         await store.ForgetOwnersWithoutSessionsAsync();
 
         Assert.Equal(1, store.OwnersListed);
-        Assert.Single(await store.GetOpenSessionsAsync("member-online"));
-        Assert.Empty(await store.GetOpenSessionsAsync("member-gone"));
+        Assert.Single((await store.ReadOpenSessionsAsync("member-online")).Sessions);
+        Assert.Empty((await store.ReadOpenSessionsAsync("member-gone")).Sessions);
     }
 
     static RedisConnection Connect(RedisServer server) =>

@@ -155,7 +155,7 @@ public sealed class RadiusThroughFreeRadiusTests(Stack stack) : IClassFixture<St
         Assert.Equal(2UL * 4_294_967_296 + 4_294_967_295, stored.InputOctets);
         Assert.Equal(123_456_789UL, stored.OutputOctets);
         Assert.Equal("10.8.0.6", stored.FramedIpAddress);
-        Assert.Empty(await stack.Admin.Sessions.GetOpenSessionsAsync(memberId));
+        Assert.Empty((await stack.Admin.Sessions.ReadOpenSessionsAsync(memberId)).Sessions);
     }
 
     [Fact]

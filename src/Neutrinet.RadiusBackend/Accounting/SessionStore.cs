@@ -189,10 +189,6 @@ public sealed class SessionStore
         return closedOwners.Length;
     }
 
-    /// <summary>The owner's open sessions as Redis has them now.</summary>
-    public async Task<IReadOnlyList<SessionView>> GetOpenSessionsAsync(string owner) =>
-        (await ReadOpenSessionsAsync(owner)).Sessions;
-
     /// <summary>
     /// Whether a snapshot of an owner's open sessions still holds: younger than OpenSessionsFreshFor and no change of
     /// that owner since, recorded here or on any other instance. Callers keep their snapshots (the simultaneous-use

@@ -58,16 +58,15 @@ internal static class LdapNative
 
     /// <summary>Stacks liblber's read-ahead layer on a bound connection's socket buffer; true when it is there.</summary>
     public static bool TryEnableReadAhead(LdapConnection connection) =>
-        WithSockbuf(connection, static (sockbuf, readAhead) =>
-            HasLayer(sockbuf, readAhead) || ReadAheadApi.Value!.AddLayer(sockbuf, readAhead, LBER_SBIOD_LEVEL_PROVIDER, IntPtr.Zero) == 0);
+        WithSockbuf(connection, static (api, sockbuf) =>
+            HasLayer(api, sockbuf) || api.AddLayer(sockbuf, api.ReadAheadLayer, LBER_SBIOD_LEVEL_PROVIDER, IntPtr.Zero) == 0);
 
-    /// <summary>Whether the connection reads ahead (for tests and start-up logging).</summary>
-    public static bool HasReadAhead(LdapConnection connection) =>
-        WithSockbuf(connection, static (sockbuf, readAhead) => HasLayer(sockbuf, readAhead));
+    /// <summary>Whether the connection reads ahead (what the tests check).</summary>
+    public static bool HasReadAhead(LdapConnection connection) => WithSockbuf(connection, HasLayer);
 
-    static bool HasLayer(IntPtr sockbuf, IntPtr readAhead) => ReadAheadApi.Value!.Control(sockbuf, LBER_SB_OPT_HAS_IO, readAhead) == 1;
+    static bool HasLayer(Api api, IntPtr sockbuf) => api.Control(sockbuf, LBER_SB_OPT_HAS_IO, api.ReadAheadLayer) == 1;
 
-    static bool WithSockbuf(LdapConnection connection, Func<IntPtr, IntPtr, bool> action)
+    static bool WithSockbuf(LdapConnection connection, Func<Api, IntPtr, bool> action)
     {
         if (ReadAheadApi.Value is not { } api || HandleField?.GetValue(connection) is not SafeHandle handle || handle.IsInvalid)
             return false;
@@ -76,7 +75,7 @@ internal static class LdapNative
         {
             handle.DangerousAddRef(ref added);
             return api.GetOption(handle.DangerousGetHandle(), LDAP_OPT_SOCKBUF, out var sockbuf) == 0 && sockbuf != IntPtr.Zero
-                && action(sockbuf, api.ReadAheadLayer);
+                && action(api, sockbuf);
         }
         finally
         {

@@ -150,6 +150,64 @@ public class CachedMemberTests
     }
 
     [Fact]
+    public void A_verified_secret_matches_again_by_its_tag_and_no_other_secret_does()
+    {
+        var cached = CachedMember.From(Member(RadiusProfile.Empty,
+            Token("tone", "nvt_one"), Token("ttwo", "nvt_two", suspended: true), Token("tthree", "nvt_three")), 0);
+        string[] wrong = ["nvt_one ", "nvt_on", "NVT_ONE", "nvt_two\0", "", "nvt_four"];
+
+        foreach (var round in new[] { "first (SSHA512)", "again (tag)", "third" })
+        {
+            Assert.Equal(0, cached.MatchToken("nvt_one"u8));
+            Assert.Equal(1, cached.MatchToken("nvt_two"u8));
+            Assert.Equal(2, cached.MatchToken("nvt_three"u8));
+            foreach (var secret in wrong) Assert.True(cached.MatchToken(Encoding.UTF8.GetBytes(secret)) == -1, $"{secret} matched ({round})");
+        }
+        Assert.Equal("ttwo", cached.TokenId(1));
+        Assert.True(cached.IsTokenSuspended(1));
+        Assert.False(cached.IsTokenSuspended(2));
+        Assert.Equal(3, cached.TokenCount);
+    }
+
+    [Fact]
+    public void After_one_verification_the_tag_answers_without_the_hash_and_a_new_entry_starts_over()
+    {
+        var token = Token("tone", "nvt_one");
+        var cached = CachedMember.From(Member(RadiusProfile.Empty, token), 0);
+        Assert.Equal(0, cached.MatchToken("nvt_one"u8));
+
+        // Destroy the stored digest: only the remembered tag can still recognise the secret.
+        Assert.True(VpnTokens.TryDecodeLdapValue(token.PasswordHash, out var digestThenSalt));
+        var packed = (byte[])typeof(CachedMember).GetField("_packed", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(cached)!;
+        var digestAt = packed.AsSpan().IndexOf(digestThenSalt.AsSpan(0, 64));
+        Assert.True(digestAt > 0);
+        packed.AsSpan(digestAt, 64).Clear();
+
+        Assert.Equal(0, cached.MatchToken("nvt_one"u8));
+        Assert.Equal(-1, cached.MatchToken("nvt_two"u8));
+        // Tags live in the entry: another read of the directory (here a new hash for the same token id) starts over.
+        var reissued = CachedMember.From(Member(RadiusProfile.Empty, Token("tone", "nvt_new")), 0);
+        Assert.Equal(-1, reissued.MatchToken("nvt_one"u8));
+        Assert.Equal(0, reissued.MatchToken("nvt_new"u8));
+    }
+
+    [Fact]
+    public void Concurrent_logins_of_one_member_all_get_the_right_token()
+    {
+        var cached = CachedMember.From(Member(RadiusProfile.Empty, Token("tone", "nvt_one"), Token("ttwo", "nvt_two")), 0);
+        byte[][] secrets = ["nvt_one"u8.ToArray(), "nvt_two"u8.ToArray(), "nvt_bad"u8.ToArray()];
+        var wrongAnswers = 0;
+
+        Parallel.For(0, 20_000, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            var expected = i % 3 == 2 ? -1 : i % 3;
+            if (cached.MatchToken(secrets[i % 3]) != expected) Interlocked.Increment(ref wrongAnswers);
+        });
+
+        Assert.Equal(0, wrongAnswers);
+    }
+
+    [Fact]
     public void A_member_without_tokens_matches_nothing()
     {
         var cached = CachedMember.From(Member(RadiusProfile.Empty), 0);

@@ -10,7 +10,7 @@ namespace Neutrinet.RadiusBackend.Radius;
 /// <c>{"Attr-Name": {"type": "...", "value": [ ... ]}}</c> with values always in an array; enumerated integers arrive as
 /// names (<c>"Stop"</c>), 64-bit counters as numbers, and strings with every byte >= 0x80 escaped on its own.
 /// </summary>
-public sealed class RlmRequest
+public sealed partial class RlmRequest
 {
     public string? UserName { get; private set; }
     public string? UserPassword { get; private set; }
@@ -38,8 +38,23 @@ public sealed class RlmRequest
 
     enum Kind { Text, Number }
 
-    /// <summary>Parses a whole body. Unknown attributes are checked for shape and skipped.</summary>
+    /// <summary>
+    /// Parses a whole body. Unknown attributes are checked for shape and skipped. A body in rlm_rest's own plain shape
+    /// (one segment, ASCII without escapes, integer numbers) takes the scanner of RlmRequest.Scan.cs; anything else,
+    /// including every malformed body, the general JSON reader, which gives the same result and names the error.
+    /// </summary>
     public static bool TryParse(ReadOnlySequence<byte> body, out RlmRequest request, out string? error)
+    {
+        if (body.IsSingleSegment && TryScanPlain(body.FirstSpan, out var scanned))
+        {
+            request = scanned;
+            error = null;
+            return true;
+        }
+        return TryParseWithReader(body, out request, out error);
+    }
+
+    internal static bool TryParseWithReader(ReadOnlySequence<byte> body, out RlmRequest request, out string? error)
     {
         request = new RlmRequest();
         error = null;
@@ -84,39 +99,38 @@ public sealed class RlmRequest
         AcctOutputOctets, AcctInputGigawords, AcctOutputGigawords, ModuleFailureMessage,
     }
 
-    static Target Identify(ref Utf8JsonReader r) =>
-        r.ValueTextEquals("User-Name"u8) ? Target.UserName :
-        r.ValueTextEquals("User-Password"u8) ? Target.UserPassword :
-        r.ValueTextEquals("NAS-IP-Address"u8) ? Target.NasIpAddress :
-        r.ValueTextEquals("NAS-Identifier"u8) ? Target.NasIdentifier :
-        r.ValueTextEquals("Calling-Station-Id"u8) ? Target.CallingStationId :
-        r.ValueTextEquals("Acct-Session-Id"u8) ? Target.AcctSessionId :
-        r.ValueTextEquals("Acct-Unique-Session-Id"u8) ? Target.AcctUniqueSessionId :
-        r.ValueTextEquals("Acct-Status-Type"u8) ? Target.AcctStatusType :
-        r.ValueTextEquals("Acct-Terminate-Cause"u8) ? Target.AcctTerminateCause :
-        r.ValueTextEquals("Framed-IP-Address"u8) ? Target.FramedIpAddress :
-        r.ValueTextEquals("NAS-Port"u8) ? Target.NasPort :
-        r.ValueTextEquals("Acct-Session-Time"u8) ? Target.AcctSessionTime :
-        r.ValueTextEquals("Acct-Delay-Time"u8) ? Target.AcctDelayTime :
-        r.ValueTextEquals("Acct-Input-Octets"u8) ? Target.AcctInputOctets :
-        r.ValueTextEquals("Acct-Output-Octets"u8) ? Target.AcctOutputOctets :
-        r.ValueTextEquals("Acct-Input-Gigawords"u8) ? Target.AcctInputGigawords :
-        r.ValueTextEquals("Acct-Output-Gigawords"u8) ? Target.AcctOutputGigawords :
-        r.ValueTextEquals("Module-Failure-Message"u8) ? Target.ModuleFailureMessage :
-        Target.None;
+    /// <summary>The attributes the backend reads, indexed by <see cref="Target"/> (None first).</summary>
+    static readonly byte[][] Names =
+    [
+        "attribute"u8.ToArray(), "User-Name"u8.ToArray(), "User-Password"u8.ToArray(), "NAS-IP-Address"u8.ToArray(),
+        "NAS-Identifier"u8.ToArray(), "Calling-Station-Id"u8.ToArray(), "Acct-Session-Id"u8.ToArray(),
+        "Acct-Unique-Session-Id"u8.ToArray(), "Acct-Status-Type"u8.ToArray(), "Acct-Terminate-Cause"u8.ToArray(),
+        "Framed-IP-Address"u8.ToArray(), "NAS-Port"u8.ToArray(), "Acct-Session-Time"u8.ToArray(),
+        "Acct-Delay-Time"u8.ToArray(), "Acct-Input-Octets"u8.ToArray(), "Acct-Output-Octets"u8.ToArray(),
+        "Acct-Input-Gigawords"u8.ToArray(), "Acct-Output-Gigawords"u8.ToArray(), "Module-Failure-Message"u8.ToArray(),
+    ];
 
-    static string NameOf(Target t) => t switch
+    static Target Identify(ref Utf8JsonReader r)
     {
-        Target.UserName => "User-Name", Target.UserPassword => "User-Password", Target.NasIpAddress => "NAS-IP-Address",
-        Target.NasIdentifier => "NAS-Identifier", Target.CallingStationId => "Calling-Station-Id",
-        Target.AcctSessionId => "Acct-Session-Id", Target.AcctUniqueSessionId => "Acct-Unique-Session-Id",
-        Target.AcctStatusType => "Acct-Status-Type", Target.AcctTerminateCause => "Acct-Terminate-Cause",
-        Target.FramedIpAddress => "Framed-IP-Address", Target.NasPort => "NAS-Port", Target.AcctSessionTime => "Acct-Session-Time",
-        Target.AcctDelayTime => "Acct-Delay-Time", Target.AcctInputOctets => "Acct-Input-Octets",
-        Target.AcctOutputOctets => "Acct-Output-Octets", Target.AcctInputGigawords => "Acct-Input-Gigawords",
-        Target.AcctOutputGigawords => "Acct-Output-Gigawords", Target.ModuleFailureMessage => "Module-Failure-Message",
-        _ => "attribute",
-    };
+        for (var t = 1; t < Names.Length; t++)
+            if (r.ValueTextEquals(Names[t])) return (Target)t;
+        return Target.None;
+    }
+
+    /// <summary>The same lookup for a name without escapes, as the scanner sees it: only names of its length compared.</summary>
+    static Target Identify(ReadOnlySpan<byte> name)
+    {
+        if (name.Length >= NamesByLength.Length) return Target.None;
+        foreach (var t in NamesByLength[name.Length])
+            if (name.SequenceEqual(Names[(int)t])) return t;
+        return Target.None;
+    }
+
+    static readonly Target[][] NamesByLength = Enumerable.Range(0, Names.Max(n => n.Length) + 1)
+        .Select(length => Enumerable.Range(1, Names.Length - 1).Where(t => Names[t].Length == length).Select(t => (Target)t).ToArray())
+        .ToArray();
+
+    static string NameOf(Target t) => Encoding.ASCII.GetString(Names[(int)t]);
 
     static Kind KindOf(Target t) => t is Target.NasPort or Target.AcctSessionTime or Target.AcctDelayTime
         or Target.AcctInputOctets or Target.AcctOutputOctets or Target.AcctInputGigawords or Target.AcctOutputGigawords
@@ -176,37 +190,46 @@ public sealed class RlmRequest
             {
                 return Fail($"{NameOf(target)} must be a non-negative integer", out error);
             }
-            switch (target)
-            {
-                case Target.NasPort: q.NasPort = number; break;
-                case Target.AcctSessionTime: q.AcctSessionTime = number; break;
-                case Target.AcctDelayTime: q.AcctDelayTime = number; break;
-                case Target.AcctInputOctets: q.AcctInputOctets = number; break;
-                case Target.AcctOutputOctets: q.AcctOutputOctets = number; break;
-                case Target.AcctInputGigawords: q.AcctInputGigawords = number; break;
-                case Target.AcctOutputGigawords: q.AcctOutputGigawords = number; break;
-            }
+            q.Set(target, number);
             return true;
         }
 
         if (r.TokenType != JsonTokenType.String)
             return Fail($"{NameOf(target)} must be a string", out error);
-        var text = RepairLatin1(r.GetString()!);
+        q.Set(target, RepairLatin1(r.GetString()!));
+        return true;
+    }
+
+    void Set(Target target, long number)
+    {
         switch (target)
         {
-            case Target.UserName: q.UserName = text; break;
-            case Target.UserPassword: q.UserPassword = text; break;
-            case Target.NasIpAddress: q.NasIpAddress = text; break;
-            case Target.NasIdentifier: q.NasIdentifier = text; break;
-            case Target.CallingStationId: q.CallingStationId = text; break;
-            case Target.AcctSessionId: q.AcctSessionId = text; break;
-            case Target.AcctUniqueSessionId: q.AcctUniqueSessionId = text; break;
-            case Target.AcctStatusType: q.AcctStatusType = text; break;
-            case Target.AcctTerminateCause: q.AcctTerminateCause = text; break;
-            case Target.FramedIpAddress: q.FramedIpAddress = text; break;
-            case Target.ModuleFailureMessage: q.ModuleFailureMessage = text; break;
+            case Target.NasPort: NasPort = number; break;
+            case Target.AcctSessionTime: AcctSessionTime = number; break;
+            case Target.AcctDelayTime: AcctDelayTime = number; break;
+            case Target.AcctInputOctets: AcctInputOctets = number; break;
+            case Target.AcctOutputOctets: AcctOutputOctets = number; break;
+            case Target.AcctInputGigawords: AcctInputGigawords = number; break;
+            case Target.AcctOutputGigawords: AcctOutputGigawords = number; break;
         }
-        return true;
+    }
+
+    void Set(Target target, string text)
+    {
+        switch (target)
+        {
+            case Target.UserName: UserName = text; break;
+            case Target.UserPassword: UserPassword = text; break;
+            case Target.NasIpAddress: NasIpAddress = text; break;
+            case Target.NasIdentifier: NasIdentifier = text; break;
+            case Target.CallingStationId: CallingStationId = text; break;
+            case Target.AcctSessionId: AcctSessionId = text; break;
+            case Target.AcctUniqueSessionId: AcctUniqueSessionId = text; break;
+            case Target.AcctStatusType: AcctStatusType = text; break;
+            case Target.AcctTerminateCause: AcctTerminateCause = text; break;
+            case Target.FramedIpAddress: FramedIpAddress = text; break;
+            case Target.ModuleFailureMessage: ModuleFailureMessage = text; break;
+        }
     }
 
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);

@@ -46,6 +46,18 @@ public static class VpnTokens
     }
 
     /// <summary>Constant-time check of a presented secret against one decoded <c>{SSHA512}</c> value.</summary>
+    public const int TagBytes = SipHash.TagBytes;
+
+    /// <summary>Drawn at start-up and never stored: a tag means nothing outside this process.</summary>
+    static readonly byte[] TagKey = RandomNumberGenerator.GetBytes(SipHash.KeyBytes);
+
+    /// <summary>
+    /// The keyed tag (SipHash-2-4-128 under this process's key) by which a cached member remembers a secret that
+    /// already matched its SSHA512. Like the SSHA512 itself it reveals nothing usable of a 160-bit random secret; unlike
+    /// it, a tag cannot be forged or checked without the key, which never leaves the process.
+    /// </summary>
+    public static void Tag(ReadOnlySpan<byte> presentedUtf8, Span<byte> tag) => SipHash.Hash128(TagKey, presentedUtf8, tag);
+
     public static bool Matches(ReadOnlySpan<byte> presentedUtf8, ReadOnlySpan<byte> digestThenSalt)
     {
         if (digestThenSalt.Length <= DigestBytes) return false;

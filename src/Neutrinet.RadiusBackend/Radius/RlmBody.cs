@@ -9,7 +9,8 @@ internal static class RlmBody
     public static async ValueTask<(RlmRequest? Request, ProblemHttpResult? Problem)> ReadAsync(HttpRequest http, int maxBytes)
     {
         if (http.ContentLength > maxBytes) return (null, TooLarge(maxBytes));
-        if (http.ContentType is { } contentType && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
+        if (http.ContentType is { } contentType && contentType != "application/json"
+            && !contentType.Contains("json", StringComparison.OrdinalIgnoreCase))
             return (null, TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType,
                 title: "Unsupported media type", detail: "rlm_rest must be configured with body = 'json'."));
 
@@ -17,7 +18,9 @@ internal static class RlmBody
         while (true)
         {
             ReadResult read;
-            try { read = await reader.ReadAsync(http.HttpContext.RequestAborted); }
+            // No RequestAborted token: Kestrel ends the read itself when the connection goes, and reading the token makes
+            // it set up a CancellationTokenSource, under a lock, for every login.
+            try { read = await reader.ReadAsync(); }
             catch (BadHttpRequestException e)
             {
                 return (null, TypedResults.Problem(statusCode: e.StatusCode, title: "Unreadable request body", detail: e.Message));

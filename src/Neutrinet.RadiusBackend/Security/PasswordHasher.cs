@@ -70,7 +70,9 @@ public sealed class PasswordHasher(IOptions<PasswordHashingOptions> options) : I
         // A burst queues for a bounded time, then gets 503 instead of piling up 19 MiB hashes.
         if (!await _gate.WaitAsync(TimeSpan.FromSeconds(10), ct))
             throw new PasswordHashingBusyException();
-        try { return await Task.Run(work, ct); }
+        // A thread of its own, not a thread-pool worker: the pool is capped near the core count
+        // (Server:WorkerThreadsPerCore) for short non-blocking work, and a hash holds its thread for tens of milliseconds.
+        try { return await Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning, TaskScheduler.Default); }
         finally { _gate.Release(); }
     }
 

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Server.Kestrel.Transport.Sockets;
+using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Options;
 
 namespace Neutrinet.RadiusBackend.Web;
@@ -14,6 +15,16 @@ public sealed class HttpServerOptions
     /// deployment files do) so the socket layer completes inline too.
     /// </summary>
     public bool InlineScheduling { get; set; } = true;
+
+    /// <summary>
+    /// Most thread-pool worker threads per processor; 0 leaves .NET's default (hundreds). Nothing on the pool blocks:
+    /// requests run on the socket threads, LDAP calls on the LDAP pool's own threads, password hashing on threads of
+    /// its own, Redis is asynchronous. More workers than cores then only add wake-ups: a worker that takes work wakes
+    /// another, which usually finds nothing, and in a reconnect storm those wake-ups were a large part of a cold
+    /// login's CPU (bench/README.md).
+    /// </summary>
+    [Range(0, 64)]
+    public int WorkerThreadsPerCore { get; set; } = 1;
 }
 
 internal static class HttpServer
@@ -22,7 +33,8 @@ internal static class HttpServer
 
     public static WebApplicationBuilder AddHttpServer(this WebApplicationBuilder builder)
     {
-        builder.Services.AddOptions<HttpServerOptions>().BindConfiguration("Server").ValidateOnStart();
+        builder.Services.AddOptions<HttpServerOptions>().BindConfiguration("Server").ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddHostedService<ThreadPoolCap>();
         builder.Services.AddOptions<SocketTransportOptions>().Configure<IOptions<HttpServerOptions>>((transport, server) =>
             transport.UnsafePreferInlineScheduling = server.Value.InlineScheduling);
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -32,4 +44,21 @@ internal static class HttpServer
         });
         return builder;
     }
+}
+
+/// <summary>Applies <see cref="HttpServerOptions.WorkerThreadsPerCore"/> before the server starts taking requests.</summary>
+internal sealed class ThreadPoolCap(IOptions<HttpServerOptions> options, ILogger<ThreadPoolCap> logger) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        var perCore = options.Value.WorkerThreadsPerCore;
+        if (perCore == 0) return Task.CompletedTask;
+        ThreadPool.GetMaxThreads(out _, out var completionPortThreads);
+        var workers = perCore * Environment.ProcessorCount;
+        if (!ThreadPool.SetMaxThreads(workers, completionPortThreads))
+            logger.LogWarning("Could not cap the thread pool at {Workers} worker threads", workers);
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -40,15 +40,9 @@ public sealed class RlmReply : IResult, IStatusCodeHttpResult, IEndpointMetadata
         var response = httpContext.Response;
         response.StatusCode = StatusCode;
         response.ContentType = "application/json";
-        if (_member is null) return WriteAsync(response, _body);
-
-        Span<byte> buffer = stackalloc byte[AcceptTemplate.MaxCompactLength];
-        var length = _template!.TryWrite(_member, buffer);
-        if (length < 0) return WriteAsync(response, _template.Render(_member));
-        response.ContentLength = length;
-        response.BodyWriter.Write(buffer[..length]);
-        var flush = response.BodyWriter.FlushAsync();
-        return flush.IsCompletedSuccessfully ? Task.CompletedTask : flush.AsTask();
+        // One write of the whole body: Kestrel's first write sends the headers and the body together, which is
+        // cheaper than writing into the pipe and flushing it (perf: ~1 µs per login), for a ~200-byte array.
+        return WriteAsync(response, _member is null ? _body : _template!.Render(_member));
     }
 
     static Task WriteAsync(HttpResponse response, ReadOnlyMemory<byte> body)
@@ -107,7 +101,7 @@ public sealed class RlmReply : IResult, IStatusCodeHttpResult, IEndpointMetadata
 }
 
 /// <summary>
-/// The Access-Accept of a cached member, written straight into the response: what every accept shares is encoded once,
+/// The Access-Accept of a cached member, rendered per request: what every accept shares is encoded once,
 /// the member's addresses per request (well under a microsecond), so the cache holds no per-member body. The bytes are
 /// those <see cref="RlmReply.AcceptBody"/> writes for the same member.
 /// </summary>

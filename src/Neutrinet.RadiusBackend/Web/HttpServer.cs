@@ -10,8 +10,8 @@ public sealed class HttpServerOptions
     /// <summary>
     /// Handle a request on the socket thread that read it instead of handing it to the thread pool. rlm_rest keeps one
     /// call outstanding per connection, so that hand-off (a thread wake-up per login) was a third of the warm path's
-    /// CPU (bench/README.md). Safe here because no request handler blocks: LDAP runs on its own threads, Argon2 on the
-    /// thread pool, Redis is asynchronous. Set <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c> with it (the
+    /// CPU (bench/README.md). Safe here because no request handler blocks: LDAP runs on its own threads, Argon2 on
+    /// threads of its own, Redis is asynchronous. Set <c>DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1</c> with it (the
     /// deployment files do) so the socket layer completes inline too.
     /// </summary>
     public bool InlineScheduling { get; set; } = true;

@@ -42,7 +42,7 @@ public sealed class RlmReply : IResult, IStatusCodeHttpResult, IEndpointMetadata
         response.ContentType = "application/json";
         // One write of the whole body: Kestrel's first write sends the headers and the body together, which is
         // cheaper than writing into the pipe and flushing it (perf: ~1 µs per login), for a ~200-byte array.
-        return WriteAsync(response, _member is null ? _body : _template!.Render(_member));
+        return WriteAsync(response, Body);
     }
 
     static Task WriteAsync(HttpResponse response, ReadOnlyMemory<byte> body)

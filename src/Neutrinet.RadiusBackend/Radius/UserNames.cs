@@ -31,8 +31,8 @@ public static class UserNames
             normalized = LowerAscii(trimmed);
             return LooksLikeEmail(normalized) ? Verdict.Ok : Verdict.NotAnEmail;
         }
+        // Not ASCII: every scalar is classified, then the name is composed (NFC) and lower-cased.
         if (Encoding.UTF8.GetByteCount(trimmed) > MaxLength) return Verdict.Invalid;
-        var ascii = true;
         for (var i = 0; i < trimmed.Length;)
         {
             // Classify whole scalars: invisible tag and format characters also live outside the BMP.
@@ -40,7 +40,6 @@ public static class UserNames
             i += used;
             if (rune.Value < 0x20 || rune.Value == 0x7F) return Verdict.Invalid;
             if (rune.Value < 0x80) continue;
-            ascii = false;
             var category = Rune.GetUnicodeCategory(rune);
             if (category == UnicodeCategory.NonSpacingMark)
             {
@@ -53,11 +52,8 @@ public static class UserNames
                 return Verdict.Invalid;
             }
         }
-        if (!ascii)
-        {
-            if (!trimmed.IsNormalized(NormalizationForm.FormC)) trimmed = trimmed.Normalize(NormalizationForm.FormC);
-        }
-        normalized = ascii ? LowerAscii(trimmed) : trimmed.ToLowerInvariant();
+        if (!trimmed.IsNormalized(NormalizationForm.FormC)) trimmed = trimmed.Normalize(NormalizationForm.FormC);
+        normalized = trimmed.ToLowerInvariant();
         return LooksLikeEmail(normalized) ? Verdict.Ok : Verdict.NotAnEmail;
     }
 

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Neutrinet.RadiusBackend.Accounting;
@@ -57,6 +58,39 @@ public class CachedMemberTests
 
             Assert.Equal(Encoding.UTF8.GetString(expected), Encoding.UTF8.GetString(rendered));
         }
+    }
+
+    [Fact]
+    public void Ipv6_prefixes_are_written_as_the_runtime_formats_them()
+    {
+        var random = new Random(5952);
+        var options = new RadiusOptions();
+        var template = new AcceptTemplate(options);
+        var regular = 0;
+        for (var n = 0; n < 20_000; n++)
+        {
+            // Each group zero or not at random, so runs of zeros of every length and place occur, ties included.
+            var bytes = new byte[16];
+            for (var g = 0; g < 8; g++)
+            {
+                var kind = random.Next(4);
+                if (kind == 0) continue;
+                var value = kind == 1 ? random.Next(1, 16) : random.Next(1, 0x10000);
+                bytes[2 * g] = (byte)(value >> 8);
+                bytes[2 * g + 1] = (byte)value;
+            }
+            if (n % 7 == 0) bytes[10] = bytes[11] = 0xff; // the IPv4-mapped range, printed with a dotted tail
+            var prefix = new IPAddress(bytes) + "/128";
+            var profile = new RadiusProfile(null, prefix, [], null);
+            var cached = CachedMember.From(Member(profile), 0);
+
+            Assert.Equal(Encoding.UTF8.GetString(RlmReply.AcceptBody("Accept", profile, options)),
+                Encoding.UTF8.GetString(template.Render(cached)));
+            // Only the runtime's dotted forms (an IPv4 tail) are left to the stored text.
+            Assert.Equal(prefix.Contains('.'), cached.IrregularProfile is not null);
+            if (cached.IrregularProfile is null) regular++;
+        }
+        Assert.True(regular > 15_000, $"only {regular} addresses took the compact path");
     }
 
     [Theory]

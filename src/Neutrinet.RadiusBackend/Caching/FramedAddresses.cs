@@ -84,16 +84,46 @@ public readonly struct FramedAddresses
         return written;
     }
 
-    /// <summary>Writes the IPv6 prefix as UTF-8 "address/length" (RFC 5952 form); returns the byte count.</summary>
+    /// <summary>
+    /// Writes the IPv6 prefix as UTF-8 "address/length" in RFC 5952 form (lower-case hex, no leading zeros, the
+    /// longest run of two or more zero groups as "::", the first of equal runs); returns the byte count. Written here
+    /// rather than through <see cref="IPAddress"/>, which allocates per login; an address that IPAddress would print
+    /// with an embedded IPv4 part formats differently, so <see cref="TryCreate"/> leaves it to the stored text.
+    /// </summary>
     public int WriteIpv6Prefix(Span<byte> destination)
     {
-        Span<byte> raw = stackalloc byte[16];
-        BinaryPrimitives.WriteUInt64BigEndian(raw, _ipv6High);
-        BinaryPrimitives.WriteUInt64BigEndian(raw[8..], _ipv6Low);
-        new IPAddress(raw).TryFormat(destination, out var written);
+        Span<ushort> groups = stackalloc ushort[8];
+        for (var i = 0; i < 4; i++)
+        {
+            groups[i] = (ushort)(_ipv6High >> (48 - 16 * i));
+            groups[4 + i] = (ushort)(_ipv6Low >> (48 - 16 * i));
+        }
+        int zerosAt = -1, zerosLength = 0;
+        for (var i = 0; i < 8;)
+        {
+            if (groups[i] != 0) { i++; continue; }
+            var start = i;
+            while (i < 8 && groups[i] == 0) i++;
+            if (i - start > zerosLength && i - start >= 2) (zerosAt, zerosLength) = (start, i - start);
+        }
+        var written = 0;
+        for (var i = 0; i < 8; i++)
+        {
+            if (i == zerosAt)
+            {
+                destination[written++] = (byte)':';
+                destination[written++] = (byte)':';
+                i += zerosLength - 1;
+                continue;
+            }
+            // A group right after "::" has its separator already.
+            if (i > 0 && i != zerosAt + zerosLength) destination[written++] = (byte)':';
+            groups[i].TryFormat(destination[written..], out var digits, "x");
+            written += digits;
+        }
         destination[written++] = (byte)'/';
-        ((byte)(_ipv6LengthPlusOne - 1)).TryFormat(destination[written..], out var digits);
-        return written + digits;
+        ((byte)(_ipv6LengthPlusOne - 1)).TryFormat(destination[written..], out var lengthDigits);
+        return written + lengthDigits;
     }
 
     static bool SameText(ReadOnlySpan<byte> utf8, string text)

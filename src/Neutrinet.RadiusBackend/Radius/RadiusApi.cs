@@ -48,7 +48,7 @@ internal static class RadiusApi
     static readonly ProblemHttpResult UnknownMember = TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
         title: "Unknown member", detail: "No member has this User-Name.");
 
-    static async Task<Results<RlmReply, ProblemHttpResult>> Authorize(
+    static async ValueTask<Results<RlmReply, ProblemHttpResult>> Authorize(
         HttpRequest http, FreeRadiusOnlyFilter caller, AccessPolicy policy, int maxBodyBytes)
     {
         if (caller.Refuse(http.HttpContext) is { } refused) return refused;
@@ -66,7 +66,7 @@ internal static class RadiusApi
         };
     }
 
-    static async Task<Results<NoContent, RlmReply, ProblemHttpResult>> Authenticate(
+    static async ValueTask<Results<NoContent, RlmReply, ProblemHttpResult>> Authenticate(
         HttpRequest http, FreeRadiusOnlyFilter caller, AccessPolicy policy, int maxBodyBytes)
     {
         if (caller.Refuse(http.HttpContext) is { } refused) return refused;
@@ -83,7 +83,7 @@ internal static class RadiusApi
         };
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> Accounting(
+    static async ValueTask<Results<NoContent, ProblemHttpResult>> Accounting(
         HttpRequest http, FreeRadiusOnlyFilter caller, AccountingIntake intake, int maxBodyBytes)
     {
         if (caller.Refuse(http.HttpContext) is { } refused) return refused;
@@ -101,7 +101,7 @@ internal static class RadiusApi
         };
     }
 
-    static async Task<Results<NoContent, ProblemHttpResult>> PostAuth(
+    static async ValueTask<Results<NoContent, ProblemHttpResult>> PostAuth(
         HttpRequest http, string? result, FreeRadiusOnlyFilter caller, MemberCache members, LoginOutcomes outcomes,
         TimeProvider time, int maxBodyBytes)
     {

@@ -100,8 +100,23 @@ public sealed partial class RlmRequest
             return true;
         }
         if (!isString) return false;
-        q.Set(target, Encoding.ASCII.GetString(raw));
+        q.Set(target, Text(target, raw));
         return true;
+    }
+
+    // The NAS's own attributes repeat on every request it sends: the last value of each is handed out again instead of
+    // a new string per login. Strings are immutable; two threads racing here only cost an allocation.
+    static readonly string?[] LastRepeatedValue = new string?[Names.Length];
+
+    static string Text(Target target, ReadOnlySpan<byte> raw)
+    {
+        if (target is not (Target.NasIpAddress or Target.NasIdentifier or Target.AcctStatusType))
+            return Encoding.ASCII.GetString(raw);
+        ref var last = ref LastRepeatedValue[(int)target];
+        if (Volatile.Read(ref last) is { } seen && Ascii.Equals(raw, seen)) return seen;
+        var text = Encoding.ASCII.GetString(raw);
+        Volatile.Write(ref last, text);
+        return text;
     }
 
     ref struct PlainScanner(ReadOnlySpan<byte> body)

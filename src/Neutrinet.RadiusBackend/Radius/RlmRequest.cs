@@ -22,13 +22,13 @@ public sealed partial class RlmRequest
     public string? AcctStatusType { get; private set; }
     public string? AcctTerminateCause { get; private set; }
     public string? FramedIpAddress { get; private set; }
-    public long? NasPort { get; private set; }
-    public long? AcctSessionTime { get; private set; }
-    public long? AcctDelayTime { get; private set; }
-    public long? AcctInputOctets { get; private set; }
-    public long? AcctOutputOctets { get; private set; }
-    public long? AcctInputGigawords { get; private set; }
-    public long? AcctOutputGigawords { get; private set; }
+    public long? NasPort => Number(Target.NasPort, _nasPort);
+    public long? AcctSessionTime => Number(Target.AcctSessionTime, _acctSessionTime);
+    public long? AcctDelayTime => Number(Target.AcctDelayTime, _acctDelayTime);
+    public long? AcctInputOctets => Number(Target.AcctInputOctets, _acctInputOctets);
+    public long? AcctOutputOctets => Number(Target.AcctOutputOctets, _acctOutputOctets);
+    public long? AcctInputGigawords => Number(Target.AcctInputGigawords, _acctInputGigawords);
+    public long? AcctOutputGigawords => Number(Target.AcctOutputGigawords, _acctOutputGigawords);
     public string? ModuleFailureMessage { get; private set; }
 
     /// <summary>The NAS as accounting keys it: its IP address, else its identifier.</summary>
@@ -200,18 +200,27 @@ public sealed partial class RlmRequest
         return true;
     }
 
+    // One object per request: numbers are held as plain longs and a bit each says which were sent, half the size of
+    // seven Nullable<long> fields with their padding.
+    int _numbersSent;
+    long _nasPort, _acctSessionTime, _acctDelayTime, _acctInputOctets, _acctOutputOctets, _acctInputGigawords, _acctOutputGigawords;
+
+    long? Number(Target target, long value) => (_numbersSent & (1 << (int)target)) != 0 ? value : null;
+
     void Set(Target target, long number)
     {
         switch (target)
         {
-            case Target.NasPort: NasPort = number; break;
-            case Target.AcctSessionTime: AcctSessionTime = number; break;
-            case Target.AcctDelayTime: AcctDelayTime = number; break;
-            case Target.AcctInputOctets: AcctInputOctets = number; break;
-            case Target.AcctOutputOctets: AcctOutputOctets = number; break;
-            case Target.AcctInputGigawords: AcctInputGigawords = number; break;
-            case Target.AcctOutputGigawords: AcctOutputGigawords = number; break;
+            case Target.NasPort: _nasPort = number; break;
+            case Target.AcctSessionTime: _acctSessionTime = number; break;
+            case Target.AcctDelayTime: _acctDelayTime = number; break;
+            case Target.AcctInputOctets: _acctInputOctets = number; break;
+            case Target.AcctOutputOctets: _acctOutputOctets = number; break;
+            case Target.AcctInputGigawords: _acctInputGigawords = number; break;
+            case Target.AcctOutputGigawords: _acctOutputGigawords = number; break;
+            default: return;
         }
+        _numbersSent |= 1 << (int)target;
     }
 
     void Set(Target target, string text)

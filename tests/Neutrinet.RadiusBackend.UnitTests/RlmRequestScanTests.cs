@@ -43,6 +43,36 @@ public class RlmRequestScanTests
         Assert.Equal(42, r.AcctSessionTime);
     }
 
+    [Fact]
+    public void The_nas_attributes_of_consecutive_requests_share_their_strings_and_keep_their_values()
+    {
+        static RlmRequest Scan(string nasIp, string nasId, string user)
+        {
+            var body = Encoding.ASCII.GetBytes($$$"""{"User-Name":{"type":"string","value":["{{{user}}}"]},"NAS-IP-Address":{"type":"ipaddr","value":["{{{nasIp}}}"]},"NAS-Identifier":{"type":"string","value":["{{{nasId}}}"]}}""");
+            Assert.True(RlmRequest.TryScanPlain(body, out var r));
+            return r;
+        }
+
+        // Other tests scan bodies on other threads at the same time and may take the last-value slot in between:
+        // sharing has to show in one of a few attempts.
+        RlmRequest first = null!, second = null!;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            first = Scan("192.0.2.7", "vpn-bxl-1", "alice@example.org");
+            second = Scan("192.0.2.7", "vpn-bxl-1", "bob@example.org");
+            if (ReferenceEquals(first.NasIpAddress, second.NasIpAddress) && ReferenceEquals(first.NasIdentifier, second.NasIdentifier)) break;
+        }
+        var other = Scan("192.0.2.8", "vpn-bxl-2", "carol@example.org");
+        var back = Scan("192.0.2.7", "vpn-bxl-1", "dave@example.org");
+
+        Assert.Same(first.NasIpAddress, second.NasIpAddress);
+        Assert.Same(first.NasIdentifier, second.NasIdentifier);
+        Assert.Equal(("192.0.2.8", "vpn-bxl-2"), (other.NasIpAddress, other.NasIdentifier));
+        Assert.Equal(("192.0.2.7", "vpn-bxl-1"), (back.NasIpAddress, back.NasIdentifier));
+        Assert.Equal("bob@example.org", second.UserName);
+        Assert.Equal(("192.0.2.7", "vpn-bxl-1"), (first.NasIpAddress, first.NasIdentifier));
+    }
+
     [Theory]
     [InlineData("escaped string", """{"User-Name":{"type":"string","value":["al\u0069ce@example.org"]}}""")]
     [InlineData("escaped slash", """{"NAS-Identifier":{"type":"string","value":["a\/b"]}}""")]

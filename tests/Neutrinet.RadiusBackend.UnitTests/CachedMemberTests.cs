@@ -146,6 +146,22 @@ public class CachedMemberTests
     }
 
     [Fact]
+    public async Task A_member_with_routes_is_written_to_the_response_by_the_general_writer()
+    {
+        var profile = new RadiusProfile("10.8.0.6", "2001:db8:1::/64", ["10.1.0.0/16 10.8.0.1 1"], 2);
+        var options = new RadiusOptions();
+        var reply = new RlmReply(new AcceptTemplate(options), CachedMember.From(Member(profile), 0));
+        var http = new DefaultHttpContext();
+        var body = new MemoryStream();
+        http.Response.Body = body;
+
+        await reply.ExecuteAsync(http);
+
+        Assert.Equal(body.Length, http.Response.ContentLength);
+        Assert.Equal(Encoding.UTF8.GetString(RlmReply.AcceptBody("Accept", profile, options)), Encoding.UTF8.GetString(body.ToArray()));
+    }
+
+    [Fact]
     public void Tokens_keep_decodable_hashes_only_with_their_ids_and_suspension()
     {
         var broken = new LoginToken("tbroken", "{SSHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g=", false);

@@ -42,11 +42,17 @@ public sealed class RlmReply : IResult, IStatusCodeHttpResult, IEndpointMetadata
         response.ContentType = "application/json";
         // One write of the whole body: Kestrel's first write sends the headers and the body together, which is
         // cheaper than writing into the pipe and flushing it (perf: ~1 µs per login).
-        if (_member is null || _member.IrregularProfile is not null) return WriteAsync(response, Body);
+        if (_member is null) return WriteAsync(response, _body);
         // A member's accept is rendered into a pooled buffer: Kestrel copies it into its own before the write
         // completes, and a new array per login was a tenth of the bytes the warm path allocated.
         var buffer = ArrayPool<byte>.Shared.Rent(AcceptTemplate.MaxCompactLength);
-        var write = WriteAsync(response, buffer.AsMemory(0, _template!.TryWrite(_member, buffer)));
+        var length = _template!.TryWrite(_member, buffer);
+        if (length < 0)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return WriteAsync(response, _template.Render(_member));
+        }
+        var write = WriteAsync(response, buffer.AsMemory(0, length));
         if (!write.IsCompleted) return ReturnWhenWritten(write, buffer);
         ArrayPool<byte>.Shared.Return(buffer);
         return write;

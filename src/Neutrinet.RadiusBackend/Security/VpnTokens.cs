@@ -45,7 +45,6 @@ public static class VpnTokens
         return true;
     }
 
-    /// <summary>Constant-time check of a presented secret against one decoded <c>{SSHA512}</c> value.</summary>
     public const int TagBytes = SipHash.TagBytes;
 
     /// <summary>Drawn at start-up and never stored: a tag means nothing outside this process.</summary>
@@ -58,6 +57,7 @@ public static class VpnTokens
     /// </summary>
     public static void Tag(ReadOnlySpan<byte> presentedUtf8, Span<byte> tag) => SipHash.Hash128(TagKey, presentedUtf8, tag);
 
+    /// <summary>Constant-time check of a presented secret against one decoded <c>{SSHA512}</c> value.</summary>
     public static bool Matches(ReadOnlySpan<byte> presentedUtf8, ReadOnlySpan<byte> digestThenSalt)
     {
         if (digestThenSalt.Length <= DigestBytes) return false;

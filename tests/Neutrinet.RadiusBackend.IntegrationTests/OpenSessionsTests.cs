@@ -1,7 +1,5 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Neutrinet.RadiusBackend.Accounting;
-using Neutrinet.RadiusBackend.Caching;
 using Neutrinet.RadiusBackend.IntegrationTests.Infrastructure;
 
 namespace Neutrinet.RadiusBackend.IntegrationTests;
@@ -19,8 +17,8 @@ public sealed class OpenSessionsTests
         using var dir = new TempDir("open-sessions");
         await using var redisServer = new RedisServer(dir.Sub("redis"));
         await redisServer.StartAsync();
-        using var redisA = Connect(redisServer);
-        using var redisB = Connect(redisServer);
+        using var redisA = redisServer.Connect();
+        using var redisB = redisServer.Connect();
         var instanceA = new SessionStore(redisA, Options.Create(new AccountingOptions()), TimeProvider.System);
         await instanceA.SubscribeAsync();
 
@@ -61,7 +59,7 @@ public sealed class OpenSessionsTests
         using var dir = new TempDir("open-sessions-prune");
         await using var redisServer = new RedisServer(dir.Sub("redis"));
         await redisServer.StartAsync();
-        using var redis = Connect(redisServer);
+        using var redis = redisServer.Connect();
         // Marks count as old at once: nothing is fresh for longer than 0 s.
         var store = new SessionStore(redis, Options.Create(new AccountingOptions { OpenSessionsFreshFor = TimeSpan.Zero }), TimeProvider.System);
         await store.SubscribeAsync();
@@ -79,9 +77,6 @@ public sealed class OpenSessionsTests
         Assert.Single((await store.ReadOpenSessionsAsync("member-online")).Sessions);
         Assert.Empty((await store.ReadOpenSessionsAsync("member-gone")).Sessions);
     }
-
-    static RedisConnection Connect(RedisServer server) =>
-        new(Options.Create(new RedisOptions { Configuration = server.Configuration }), NullLogger<RedisConnection>.Instance);
 
     static AccountingRecord Start(string memberId, string acctSessionId) => new(
         AccountingStatus.Start, "u-" + acctSessionId, acctSessionId, memberId + "@example.org", memberId, "192.0.2.1", "192.0.2.1",

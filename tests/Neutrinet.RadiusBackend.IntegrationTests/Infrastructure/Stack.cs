@@ -98,7 +98,7 @@ public sealed class AdminTools : IDisposable
         LdapOptions = ldapOptions;
         _pool = new LdapConnectionPool(ldapOptions, NullLogger<LdapConnectionPool>.Instance);
         Directory = new MemberDirectory(_pool, ldapOptions);
-        _redis = new RedisConnection(Options.Create(new RedisOptions { Configuration = redis.Configuration }), NullLogger<RedisConnection>.Instance);
+        _redis = redis.Connect();
         // Admin tools only invalidate: nothing is queued for writing.
         var cache = new MemberCache(Directory, _redis, new RedisWriteBehind(_redis, NullLogger<RedisWriteBehind>.Instance),
             Options.Create(new CacheOptions()), NullLogger<MemberCache>.Instance, TimeProvider.System);

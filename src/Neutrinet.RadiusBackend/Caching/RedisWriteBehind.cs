@@ -8,6 +8,8 @@ namespace Neutrinet.RadiusBackend.Caching;
 /// Redis writes that nothing waits for (cache fills, last-login records), sent together a few milliseconds after the
 /// first one arrives. Redis runs with appendfsync always for accounting, so it fsyncs once per batch instead of once
 /// per write: during a reconnect storm, one fsync per login was most of Redis' CPU and a wake-up of this process.
+/// One batch per gathering period, even while writes keep arriving: sending the next batch as soon as the previous one
+/// was answered made a batch (and an fsync) per Redis round trip, ~1,400 per 10,000 cold logins instead of ~400.
 /// Losing queued writes on a crash is acceptable: they are re-made by the next login. Accounting never goes here.
 /// </summary>
 public sealed class RedisWriteBehind(RedisConnection redis, ILogger<RedisWriteBehind> logger) : BackgroundService
@@ -35,20 +37,42 @@ public sealed class RedisWriteBehind(RedisConnection redis, ILogger<RedisWriteBe
             while (await _queue.Reader.WaitToReadAsync(stoppingToken))
             {
                 await Task.Delay(Gather, stoppingToken);
-                await FlushAsync(pending);
+                await FlushAsync(pending, drain: false);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            // Shutting down: send what is queued, without waiting long for a sick Redis.
-            try { await FlushAsync(pending).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None); }
-            catch (TimeoutException) { logger.LogDebug("Queued Redis writes dropped at shutdown"); }
+            await DrainAsync(pending);
         }
     }
 
-    async Task FlushAsync(List<(ICounter Failures, Task Write)> pending)
+    public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        while (_queue.Reader.TryPeek(out _))
+        await base.StopAsync(cancellationToken);
+        // A host stopped right after it started may cancel the writer before it ever ran: what is queued still goes.
+        if (ExecuteTask is null or { IsCompleted: true } && _queue.Reader.TryPeek(out _))
+            await DrainAsync(new List<(ICounter Failures, Task Write)>(MaxBatch));
+    }
+
+    /// <summary>Shutting down: sends everything queued, without waiting long for a sick Redis.</summary>
+    async Task DrainAsync(List<(ICounter Failures, Task Write)> pending)
+    {
+        try { await FlushAsync(pending, drain: true).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None); }
+        catch (TimeoutException) { logger.LogDebug("Queued Redis writes dropped at shutdown"); }
+    }
+
+    /// <summary>Batches sent to Redis since start.</summary>
+    public long BatchesSent => Interlocked.Read(ref _batchesSent);
+    long _batchesSent;
+
+    /// <summary>
+    /// Sends one batch; more at once only while they fill up (a backlog larger than a batch), or everything when
+    /// <paramref name="drain"/> (shutdown).
+    /// </summary>
+    async Task FlushAsync(List<(ICounter Failures, Task Write)> pending, bool drain)
+    {
+        var more = true;
+        while (more && _queue.Reader.TryPeek(out _))
         {
             var batch = redis.Database.CreateBatch();
             while (pending.Count < MaxBatch && _queue.Reader.TryRead(out var item))
@@ -61,6 +85,8 @@ public sealed class RedisWriteBehind(RedisConnection redis, ILogger<RedisWriteBe
                     logger.LogWarning(ex, "A queued Redis write could not be issued");
                 }
             }
+            more = drain || pending.Count == MaxBatch;
+            Interlocked.Increment(ref _batchesSent);
             try { batch.Execute(); }
             catch (Exception ex)
             {

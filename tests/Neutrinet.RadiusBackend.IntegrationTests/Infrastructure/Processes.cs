@@ -26,21 +26,69 @@ public static class Repo
     }
 }
 
+/// <summary>
+/// Loopback ports for the servers the tests start, taken below the kernel's ephemeral range: a port the kernel hands
+/// out for a bind to port 0 can be taken by any outgoing connection before the server binds it (a run failed on that:
+/// the stack command's backend found its port in use after building). Never the same port twice in a process.
+/// </summary>
 public static class FreePort
 {
-    public static int Tcp()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    static readonly HashSet<int> Given = [];
+    static readonly (int First, int End) Range = BelowEphemeralRange();
+
+    public static int Tcp() => Take(udpToo: false);
 
     /// <summary>A UDP port that is also free over TCP (FreeRADIUS binds UDP only, but keep them apart anyway).</summary>
-    public static int Udp()
+    public static int Udp() => Take(udpToo: true);
+
+    static int Take(bool udpToo)
     {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
+        lock (Given)
+        {
+            var count = Range.End - Range.First;
+            var start = Random.Shared.Next(count);
+            for (var i = 0; i < count; i++)
+            {
+                var port = Range.First + (start + i) % count;
+                if (Given.Contains(port) || !IsFree(port, SocketType.Stream, ProtocolType.Tcp)
+                    || (udpToo && !IsFree(port, SocketType.Dgram, ProtocolType.Udp)))
+                    continue;
+                Given.Add(port);
+                return port;
+            }
+        }
+        throw new InvalidOperationException($"No free loopback port in {Range.First}-{Range.End - 1}");
+    }
+
+    static bool IsFree(int port, SocketType type, ProtocolType protocol)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, type, protocol);
+        try
+        {
+            socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>The 12,000 ports below the first ephemeral one (32768 on Debian).</summary>
+    static (int First, int End) BelowEphemeralRange()
+    {
+        var firstEphemeral = 32768;
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range")
+                .Split((char[])[' ', '\t', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            firstEphemeral = int.Parse(range[0], System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (IOException)
+        {
+            // Not Linux: the default above.
+        }
+        return (Math.Max(1024, firstEphemeral - 12_000), firstEphemeral);
     }
 }
 

@@ -42,22 +42,20 @@ public sealed class RedisWriteBehind(RedisConnection redis, ILogger<RedisWriteBe
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
-            await DrainAsync(pending);
+            // Stopping: StopAsync sends what is still queued.
         }
     }
 
+    /// <summary>
+    /// Sends everything still queued, without waiting long for a sick Redis; also when the writer was cancelled before
+    /// it ever ran (a host stopped right after it started). Not while the writer is still flushing (the host's stop
+    /// timeout ran out): the queue has a single reader.
+    /// </summary>
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        // A host stopped right after it started may cancel the writer before it ever ran: what is queued still goes.
-        if (ExecuteTask is null or { IsCompleted: true } && _queue.Reader.TryPeek(out _))
-            await DrainAsync(new List<(ICounter Failures, Task Write)>(MaxBatch));
-    }
-
-    /// <summary>Shutting down: sends everything queued, without waiting long for a sick Redis.</summary>
-    async Task DrainAsync(List<(ICounter Failures, Task Write)> pending)
-    {
-        try { await FlushAsync(pending, drain: true).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None); }
+        if (ExecuteTask is { IsCompleted: false }) return;
+        try { await FlushAsync(new(MaxBatch), drain: true).WaitAsync(TimeSpan.FromSeconds(2), CancellationToken.None); }
         catch (TimeoutException) { logger.LogDebug("Queued Redis writes dropped at shutdown"); }
     }
 

@@ -71,6 +71,7 @@ public sealed class RedisServer(string dir) : IAsyncDisposable
     public RedisConnection Connect() => new(
         Options.Create(new RedisOptions { Configuration = Configuration, OperationTimeoutMs = 10_000 }),
         NullLogger<RedisConnection>.Instance);
+
     public Task StopAsync() => Shell.RunCheckedAsync(Repo.Script("redis-stop"), [Dir]);
     public async ValueTask DisposeAsync() => await Shell.RunAsync(Repo.Script("redis-stop"), [Dir]);
 }
